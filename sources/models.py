@@ -1,0 +1,1 @@
+"""Feeds, the reports polled from them, and their links to timeline events."""

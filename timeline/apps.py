@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_save
+
+
+def record_fixture_history(sender, instance, raw=False, **kwargs):
+    """Give records loaded from a fixture a first history version.
+
+    django-simple-history skips raw saves, so without this the first curator edit of a seed
+    record would leave nothing to revert to.
+    """
+    if not raw or sender._meta.app_label not in ("timeline", "sources"):
+        return
+    manager = getattr(sender, "history", None)
+    if manager is None or not hasattr(manager, "bulk_history_create"):
+        return
+    manager.bulk_history_create([instance], default_change_reason="Loaded from fixture")
+
+
+class TimelineConfig(AppConfig):
+    name = "timeline"
+    verbose_name = "Timeline"
+
+    def ready(self):
+        post_save.connect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
