@@ -5,7 +5,8 @@ from xml.sax.saxutils import escape
 
 
 def item(n, *, guid=None, link=None, title=None, description=None, published=None, content=None):
-    published = published or datetime(2025, 5, 1, 12, 0, tzinfo=timezone.utc) + timedelta(hours=n)
+    if published is None:
+        published = datetime(2025, 5, 1, 12, 0, tzinfo=timezone.utc) + timedelta(hours=n)
     parts = [f"<title>{escape(title if title is not None else f'Report number {n}')}</title>"]
     if guid is not False:
         parts.append(f'<guid isPermaLink="false">{escape(guid or f"item-{n}")}</guid>')
