@@ -1,5 +1,6 @@
 """Feeds and reports in the admin: health columns, actions, curator permissions."""
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from sources.models import Feed, Report
 from tests.sources.feeds import rss_of
@@ -15,7 +16,7 @@ def test_curators_and_editors_get_the_sources_permissions(db):
 def test_the_feed_list_shows_health_in_a_fixed_number_of_queries(client, curator, django_assert_num_queries):
     for n in range(5):
         Feed.objects.create(url=f"https://f{n}.example/feed.xml", consecutive_failures=n * 2,
-                            last_error="HTTP 500" if n else "", last_status=500 if n else 200)
+                            last_error="HTTP 500" if n else "", last_status=500 if n else 200, last_polled_at=timezone.now())
     Feed.objects.create(url="https://paused.example/feed.xml", enabled=False)
     client.force_login(curator)
     # session, user, the user's own permissions, their groups' permissions, count for the
