@@ -120,6 +120,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LI
 # The broker redelivers an unacknowledged task after this many seconds; it must exceed the
 # task time limit or a slow task would be delivered to a second worker while still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# How often the Redis transport sweeps for tasks whose worker died unacknowledged and whose
+# visibility timeout ran out (kombu's default: a real sweep only every ~100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = envint("CELERY_UNACKED_RESTORE_INTERVAL", 10, 1)
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
