@@ -11,7 +11,7 @@ Generates a feed of N entries and prints:
   304 re-poll / full poll, over HTTP         goal <= 0.05
   peak memory of the ingest (tracemalloc, in a separate pass)
 Times are the median of --repeat runs. The database is a fresh SQLite file unless
-DATABASE_URL is set (e.g. postgres://postgres:postgres@127.0.0.1:5432/timeline_bench).
+BENCH_DATABASE_URL is set (e.g. postgres://postgres:postgres@127.0.0.1:5432/timeline_bench).
 """
 import argparse
 import io
@@ -97,7 +97,9 @@ def main():
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-ingest-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    # Never the DATABASE_URL of the environment (CI exports its test database's): a fresh SQLite
+    # file, or BENCH_DATABASE_URL.
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ["FEED_ALLOW_LOOPBACK"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -109,18 +111,17 @@ def main():
     from django.db import connection
 
     from sources.ingest import ingest_feed_document
-    from sources.models import Feed, Report
+    from sources.models import Feed
     from sources.polling import poll_feed_now
 
     call_command("migrate", verbosity=0)
-    Report.objects.all().delete()
-    Feed.objects.all().delete()
+    run = time.time_ns()
     body = generate_feed(args.entries)
     print(f"feed: {args.entries} entries, {len(body) / 1e6:.2f} MB; database: {connection.vendor}")
 
     a = median_time(lambda: feedparser.parse(io.BytesIO(body)), args.repeat)
     a_raw = median_time(lambda: feedparser.parse(io.BytesIO(body), sanitize_html=False), args.repeat)
-    feeds = iter(Feed.objects.create(url=f"https://bench.example/{n}.xml") for n in range(100))
+    feeds = iter(Feed.objects.create(url=f"https://bench.example/{run}/{n}.xml") for n in range(100))
 
     def ingest():
         result = ingest_feed_document(next(feeds), body, match=False)
@@ -137,7 +138,7 @@ def main():
     url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
     full_times, not_modified_times = [], []
     for n in range(args.repeat):
-        feed = Feed.objects.create(url=f"{url}?run={n}")
+        feed = Feed.objects.create(url=f"{url}?run={run}-{n}")
         started = time.perf_counter()
         assert poll_feed_now(feed.pk, match=False).outcome == "stored"
         full_times.append(time.perf_counter() - started)
