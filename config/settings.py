@@ -164,6 +164,8 @@ FEED_READ_TIMEOUT = envfloat("FEED_READ_TIMEOUT", 15.0)
 FEED_TOTAL_TIMEOUT = envfloat("FEED_TOTAL_TIMEOUT", 60.0)
 FEED_MAX_BYTES = envint("FEED_MAX_BYTES", 5 * 1024 * 1024, 1024)
 FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
+# A CA bundle for feed servers' certificates instead of the system's (tests use their own).
+FEED_CA_CERTS = envstr("FEED_CA_CERTS") or None
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
 
 # Matching thresholds (sources app): scores in 0..1.

@@ -147,7 +147,7 @@ def _open(scheme, host, address, port, target, headers, timeout):
     if scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
             pool_host, port, timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED",
-            server_hostname=host, assert_hostname=host)
+            ca_certs=getattr(settings, "FEED_CA_CERTS", None), server_hostname=host, assert_hostname=host)
     else:
         pool = urllib3.HTTPConnectionPool(pool_host, port, timeout=timeout, retries=False)
     response = pool.urlopen("GET", target, headers=headers, retries=False, redirect=False,
