@@ -311,3 +311,15 @@ def test_https_connects_to_the_checked_address_and_verifies_the_certificate_for_
     resolve_to_loopback(monkeypatch, "other.tls.example")
     with pytest.raises(FetchError, match="(?i)hostname|certificate"):
         fetch_feed(f"https://other.tls.example:{https_feed_server.port}/feed.xml")  # wrong name: refused
+
+
+def test_a_connection_that_lands_on_a_refused_address_is_dropped_before_sending(db, feed_server, settings, monkeypatch):
+    # Whatever the resolver said, the socket's own peer address is checked before a byte is sent.
+    import sources.fetch
+
+    url = feed_server.serve("/feed.xml", rss_of(1))
+    settings.FEED_ALLOW_LOOPBACK = False
+    monkeypatch.setattr(sources.fetch, "resolve_checked_address", lambda host, port: "127.0.0.1")
+    with pytest.raises(RefusedAddress, match="connected to a non-public address"):
+        fetch_feed(url)
+    assert feed_server.requests == []
