@@ -77,7 +77,7 @@ def ingest_feed_document(feed, body, *, fetched_at=None, content_type="", base_u
     """
     fetched_at = fetched_at or timezone.now()
     base_url = feed.url if base_url is None else base_url
-    parsed = parse_feed_document(body, base_url=base_url, content_type=content_type)
+    parsed = parse_feed_document(body, content_type=content_type)
     entries, problems = extract_entries(parsed, fetched_at, base_url=base_url if base_url.startswith("http") else "")
     problem = describe_problem(parsed)
     if problem:

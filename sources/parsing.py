@@ -81,7 +81,7 @@ def looks_like_html(body):
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
 
 
-def parse_feed_document(body, *, base_url="", content_type=""):
+def parse_feed_document(body, *, content_type=""):
     """Parse feed bytes with feedparser after refusing entity declarations (no network, no DB).
 
     Raises UnusableDocument when nothing in the document is a feed. HTML is kept raw: it is
@@ -90,9 +90,9 @@ def parse_feed_document(body, *, base_url="", content_type=""):
     if not body or not body.strip():
         raise UnusableDocument("the document is empty")
     reject_entity_declarations(body, content_type)
+    # No content-location: feedparser would resolve every URL it meets against it (ten urljoins
+    # an entry); sources.entries resolves the one link it keeps.
     headers = {}
-    if base_url.startswith(("http://", "https://")):
-        headers["content-location"] = base_url
     if content_type:
         headers["content-type"] = content_type
     # A stream, never the bytes themselves: feedparser treats a str/bytes argument as a URL or
