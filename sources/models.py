@@ -51,6 +51,12 @@ class Feed(models.Model):
     def __str__(self):
         return self.title or self.url
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not self.url.lower().startswith(("http://", "https://")):
+            raise ValidationError({"url": "Only http and https feeds can be polled."})
+
     @property
     def is_failing(self):
         return self.consecutive_failures >= FAILING_AFTER
