@@ -103,6 +103,7 @@ def main():
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ["FEED_ALLOW_LOOPBACK"] = "1"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
