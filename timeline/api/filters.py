@@ -7,6 +7,8 @@ unless `overlap=true` asks for any intersection.
 """
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -71,6 +73,7 @@ class PreciseDateField(forms.CharField):
         return first, period_end(first, precision)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PreciseDateFilter(django_filters.Filter):
     field_class = PreciseDateField
 
@@ -101,14 +104,19 @@ class CuratedFilterSet(django_filters.FilterSet):
         return full_text(queryset, value)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A record named by its slug; an unknown slug is a 400 naming the parameter."""
+
+
 def by_slug(model, field_name, label, method=None):
     kwargs = {"method": method} if method else {"field_name": field_name}
-    return django_filters.ModelChoiceFilter(
+    return SlugChoiceFilter(
         queryset=model.objects.alive(), to_field_name="slug", label=label, **kwargs)
 
 
 class AgencyTreeMixin:
-    def agency_tree(self, queryset, name, agency):
+    def agency_tree(self, queryset, name, agency: str):
         """Keep records of the agency or any agency below it (DHS includes CBP and ICE)."""
         # A subquery rather than a join: a record linked to two of those agencies stays one row.
         linked = queryset.model.objects.filter(**{f"{self.agency_path}__in": agency.descendant_ids()})
