@@ -152,6 +152,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per shared choice set in the API schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "timeline.dates.Precision",
+        "SourceKindEnum": "timeline.models.Source.Kind",
+        "OrganizationKindEnum": "timeline.models.Organization.Kind",
+        "EventKindEnum": "timeline.models.EventKind",
+    },
 }
 
 CORS_URLS_REGEX = r"^/api/.*$"

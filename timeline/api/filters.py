@@ -73,6 +73,27 @@ class PreciseDateField(forms.CharField):
         return first, period_end(first, precision)
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error rather than silently ignored."""
+
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(f"{str(value)[:40]!r} is not a boolean: use true or false.")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class PreciseDateFilter(django_filters.Filter):
     field_class = PreciseDateField
@@ -128,7 +149,7 @@ class DatedFilterSet(CuratedFilterSet):
 
     date_from = PreciseDateFilter(label="Start of the range: YYYY, YYYY-MM or YYYY-MM-DD.")
     date_to = PreciseDateFilter(label="End of the range (a month or year means its last day).")
-    overlap = django_filters.BooleanFilter(
+    overlap = StrictBooleanFilter(
         method="keep", label="true: any record whose period overlaps the range; default: only records wholly inside.")
 
     def keep(self, queryset, name, value):
@@ -242,7 +263,7 @@ class ClaimFilterSet(CuratedFilterSet):
         field_name="content_type__model", label="Kind of record the claim is about.",
         choices=[(m, m) for m in ("agency", "organization", "person", "program", "event", "contract", "statement")])
     source = IdFilter(field_name="source_id", label="Source id.")
-    in_conflict = django_filters.BooleanFilter(field_name="in_conflict",
+    in_conflict = StrictBooleanFilter(field_name="in_conflict",
                                                label="true: only claims another live claim contradicts.")
 
     class Meta:
