@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from timeline.api.caching import conditional_json
@@ -28,10 +29,12 @@ class Gone(APIException):
     default_code = "gone"
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This record changed since you read it."
-    default_code = "conflict"
+class StaleVersion(Exception):
+    """An edit based on an older version than the stored one."""
+
+    def __init__(self, current, sent):
+        super().__init__(current, sent)
+        self.current, self.sent = current, sent
 
 
 class ResourceViewSet(GenericViewSet):
@@ -131,7 +134,14 @@ class EditableResourceViewSet(ResourceViewSet):
                 raise NotFound(f"No {self.model._meta.verbose_name} with {self.lookup_field} {key!r}.")
             if instance.deleted_at is not None:
                 raise Gone(f"This {self.model._meta.verbose_name} was deleted.")
-            self.check_version(request.data, instance)
+            try:
+                self.check_version(request.data, instance)
+            except StaleVersion as stale:
+                return Response({
+                    "detail": f"This record is at version {stale.current}; you edited version {stale.sent}. "
+                              "Fetch it again, reapply your change and send the new version.",
+                    "current_version": stale.current,
+                }, status=status.HTTP_409_CONFLICT)
             serializer = self.write_serializer_class(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             instance = serializer.save_with_history(request.user)
@@ -152,11 +162,7 @@ class EditableResourceViewSet(ResourceViewSet):
         except (TypeError, ValueError):
             raise ValidationError({"version": ["Must be a whole number."]})
         if sent != instance.version:
-            raise Conflict({
-                "detail": f"This record is at version {instance.version}; you edited version {sent}. "
-                          "Fetch it again, reapply your change and send the new version.",
-                "current_version": instance.version,
-            })
+            raise StaleVersion(instance.version, sent)
 
 
 ERRORS = {
