@@ -7,8 +7,7 @@ unless `overlap=true` asks for any intersection.
 """
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -89,13 +88,23 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError(f"{str(value)[:40]!r} is not a boolean: use true or false.")
 
 
-@extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(django_filters.BooleanFilter):
+class Documented:
+    """A filter whose OpenAPI type is `schema_type`, described by its label (drf-spectacular
+    otherwise drops the label of a filter whose type it is told)."""
+
+    schema_type = "string"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": self.schema_type, "description": str(self.label or "")})
+
+
+class StrictBooleanFilter(Documented, django_filters.BooleanFilter):
     field_class = StrictBooleanField
+    schema_type = "boolean"
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class PreciseDateFilter(django_filters.Filter):
+class PreciseDateFilter(Documented, django_filters.Filter):
     field_class = PreciseDateField
 
     def filter(self, qs, value):
@@ -125,8 +134,7 @@ class CuratedFilterSet(django_filters.FilterSet):
         return full_text(queryset, value)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+class SlugChoiceFilter(Documented, django_filters.ModelChoiceFilter):
     """A record named by its slug; an unknown slug is a 400 naming the parameter."""
 
 

@@ -2,7 +2,7 @@
 import django_filters
 from django.utils.html import escape, format_html, format_html_join
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 
 from timeline.api.caching import conditional_json
@@ -68,6 +68,9 @@ class TimelineJSView(GenericAPIView):
 
     @extend_schema(
         summary="Published events as a TimelineJS3 timeline",
+        parameters=[OpenApiParameter("program", OpenApiTypes.STR, description="Program slug."),
+                    OpenApiParameter("agency", OpenApiTypes.STR,
+                                     description="Agency slug; includes its child agencies.")],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="TimelineJS3 JSON: {title, events}"),
                    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input; keys name the parameters.")},
     )
