@@ -158,3 +158,12 @@ def test_claims_filter_to_those_in_conflict(seed, api):
     ids = [row["id"] for row in body(api.get("/api/v1/claims/?in_conflict=true"))["results"]]
     assert ids == [1, 2, 3, 4, 5]
     assert [row["id"] for row in body(api.get("/api/v1/claims/?in_conflict=false"))["results"]] == [6, 7]
+
+
+def test_the_timelinejs_export_filters_by_program_and_by_agency_with_children(seed, api):
+    by_program = body(api.get("/api/v1/timeline.json?program=inbound-vehicle-face-matching"))
+    assert [e["unique_id"] for e in by_program["events"]] == [
+        "anzalduas-vehicle-face-test-results", "cbp-vehicle-face-recognition-pitch-request"]
+    assert by_program["events"][0]["start_date"] == {"year": 2025, "month": 5, "display_date": "May 2025"}
+    by_agency = body(api.get("/api/v1/timeline.json?agency=dhs"))
+    assert len(by_agency["events"]) == 9
