@@ -137,6 +137,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Anonymous readers are throttled per address; a token (rest_framework.authtoken) raises the limit.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envstr("API_ANON_RATE", "120/minute"),
+        "user": envstr("API_USER_RATE", "2000/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Surveillance Timeline API",
@@ -146,6 +155,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per shared choice set in the API schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "timeline.dates.Precision",
+        "SourceKindEnum": "timeline.models.Source.Kind",
+        "OrganizationKindEnum": "timeline.models.Organization.Kind",
+        "EventKindEnum": "timeline.models.EventKind",
+    },
 }
 
 CORS_URLS_REGEX = r"^/api/.*$"
