@@ -58,3 +58,10 @@ def data_license():
     from django.conf import settings
 
     return settings.DATA_LICENSE
+
+
+@register.filter
+def web_url(value):
+    """Return the address if it is an http(s) URL, else '' (so javascript: links never render)."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
