@@ -6,8 +6,9 @@ works under a Content-Security-Policy without 'unsafe-inline' and without any Ja
 """
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import CharField, Count, IntegerField
+from django.db.models.functions import Cast, ExtractYear, Substr
 
 from timeline.models import Event
 
@@ -114,6 +115,14 @@ def chart_layout(per_program, totals):
     return Chart(WIDTH, int(y + AXIS), rows, ticks, first, last, max(hidden, 0))
 
 
+def year_of(field):
+    """The year of a date column. SQLite's ExtractYear calls back into Python for every row;
+    the first four characters of its ISO text are the same year at native speed."""
+    if connection.vendor == "sqlite":
+        return Cast(Substr(Cast(field, CharField()), 1, 4), IntegerField())
+    return ExtractYear(field)
+
+
 def events_chart(events):
     """Return the chart of an Event queryset (two aggregate queries)."""
     through = Event.programs.through.objects.filter(
@@ -121,11 +130,11 @@ def events_chart(events):
         program__state="published", program__deleted_at__isnull=True,
     )
     per_program = {}
-    for row in (through.values("program__slug", "program__name", year=ExtractYear("event__date"))
+    for row in (through.values("program__slug", "program__name", year=year_of("event__date"))
                 .annotate(n=Count("event_id")).order_by()):
         per_program.setdefault((row["program__slug"], row["program__name"]), {})[row["year"]] = row["n"]
     totals = {
         row["year"]: row["n"]
-        for row in events.filter(date__isnull=False).order_by().values(year=ExtractYear("date")).annotate(n=Count("id"))
+        for row in events.filter(date__isnull=False).order_by().values(year=year_of("date")).annotate(n=Count("id"))
     }
     return chart_layout(per_program, totals)

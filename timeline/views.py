@@ -25,6 +25,7 @@ from timeline.page_cache import cache_public_page
 TIMELINE_PAGE_SIZE = 50
 RELATED_EVENTS_SHOWN = 25
 HOME_EVENTS_SHOWN = 10
+COVERAGE_SHOWN = 50  # independent sources listed; all of them are counted
 
 
 # -- querysets shared by the pages -------------------------------------------------------------
@@ -83,7 +84,11 @@ def sources_context(record, model_name, extra_subjects=()):
 def coverage_context(items):
     """The coverage block: independent items with their copies folded under them."""
     coverage = fold_copies(items)
-    return {"coverage": coverage, "coverage_copies": sum(len(item.copies) for item in coverage)}
+    return {
+        "coverage": coverage[:COVERAGE_SHOWN],
+        "coverage_total": len(coverage),
+        "coverage_copies": sum(len(item.copies) for item in coverage),
+    }
 
 
 def cite_context(request, record, title):
