@@ -1,6 +1,7 @@
 """Public pages (placeholder views until the website issue lands)."""
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from timeline.gone import get_public_or_gone
 from timeline.models import Agency, Contract, Event, Organization, Person, Program, Source, Statement
 
 
@@ -12,7 +13,7 @@ def home(request):
 
 def _detail(model, lookup):
     def view(request, **kwargs):
-        obj = get_object_or_404(model.objects.published(), **{lookup: kwargs[lookup]})
+        obj = get_public_or_gone(model, **{lookup: kwargs[lookup]})
         return render(request, "timeline/object_detail.html", {"object": obj})
     return view
 
