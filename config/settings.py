@@ -227,3 +227,5 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 # that needs an inline block marks it nonce="{{ csp_nonce }}". Report-only while DEBUG is on.
 CSP_EXTRA_SOURCES = {}  # e.g. {"img-src": ["https://example.org"]}
 CSRF_FAILURE_VIEW = "timeline.errors.csrf_failure"
+# dumpdata keeps timestamps to the microsecond (backups restore exactly; timeline/exact_json.py).
+SERIALIZATION_MODULES = {"json": "timeline.exact_json"}
