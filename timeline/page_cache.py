@@ -20,6 +20,10 @@ from django.db import transaction
 
 CONTENT_VERSION_KEY = "timeline:content-version"
 WATCHED_APPS = {"timeline", "sources"}
+# Models whose changes never show on a public page. Feeds change on every poll and reports are
+# shown only through their links to events, so with many feeds bumping on either would empty
+# the cache every few seconds; a report that gets attached bumps through its link.
+UNWATCHED_MODELS = {"sources.feed", "sources.report", "sources.reportfingerprint", "sources.reviewdecision"}
 
 
 def content_version():
@@ -48,7 +52,7 @@ def bump_on_change(sender, **kwargs):
     commits, so that a page rendered by another request from the pre-commit data and cached
     meanwhile is not served after the commit.
     """
-    if sender._meta.app_label not in WATCHED_APPS:
+    if sender._meta.app_label not in WATCHED_APPS or sender._meta.label_lower in UNWATCHED_MODELS:
         return
     action = kwargs.get("action")
     if action is not None and not action.startswith("post_"):
