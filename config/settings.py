@@ -158,8 +158,8 @@ FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
 
 # Matching thresholds (sources app): scores in 0..1.
-MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.75)
-MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.35)
+MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)
+MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
 
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
 
