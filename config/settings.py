@@ -124,6 +124,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
+# Feed polling (sources app): beat queues the feeds that are due every FEED_QUEUE_INTERVAL seconds.
+FEED_QUEUE_INTERVAL = envint("FEED_QUEUE_INTERVAL", 60, 1)
+CELERY_BEAT_SCHEDULE["queue-due-feeds"] = {"task": "sources.tasks.queue_due_feeds", "schedule": float(FEED_QUEUE_INTERVAL)}
 
 # REST framework: filled out by the API.
 REST_FRAMEWORK = {
@@ -153,6 +156,8 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 FEED_ALLOW_LOOPBACK = envbool("FEED_ALLOW_LOOPBACK", False)
 FEED_CONNECT_TIMEOUT = envfloat("FEED_CONNECT_TIMEOUT", 5.0)
 FEED_READ_TIMEOUT = envfloat("FEED_READ_TIMEOUT", 15.0)
+# The whole response, however slowly it trickles in.
+FEED_TOTAL_TIMEOUT = envfloat("FEED_TOTAL_TIMEOUT", 60.0)
 FEED_MAX_BYTES = envint("FEED_MAX_BYTES", 5 * 1024 * 1024, 1024)
 FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
