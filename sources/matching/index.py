@@ -6,7 +6,7 @@ its cost depends on how many events share those, not on how many events exist.
 import datetime
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sources.matching.text import terms
 
@@ -85,6 +85,14 @@ class EventIndex:
         for key in doc.entities:
             self.entity_df[key] += 1
             self.entity_postings.setdefault(key, set()).add(doc.id)
+
+    def add_coverage(self, event_id, text, keep=20):
+        """Count a newly attached report's headline as the event's coverage (latest `keep`)."""
+        entry = self.events.get(event_id)
+        if entry is None or not text:
+            return
+        doc = entry.doc
+        self.add(replace(doc, coverage=(doc.coverage + (text,))[-keep:]))
 
     def remove(self, event_id):
         entry = self.events.pop(event_id, None)
