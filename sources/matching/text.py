@@ -173,5 +173,5 @@ def strip_site_name(title):
     """Remove a trailing ' | Site Name' or ' - Site Name' that syndication adds to headlines."""
     title = (title or "").strip()
     stripped = _TITLE_SUFFIX.sub("", title)
-    # Keep the title when the 'suffix' is most of it (a headline with a dash, not a site name).
-    return stripped if len(stripped) >= len(title) * 0.5 else title
+    # Keep the title when too little would remain (a headline with a dash, not a site name).
+    return stripped if len(stripped.split()) >= 3 else title
