@@ -208,7 +208,8 @@ def _read_body(response, limit, deadline):
         while True:
             if time.monotonic() > deadline:
                 raise FetchError("timed out: the whole response took too long")
-            chunk = response.read(CHUNK, decode_content=False)
+            # read1: whatever has arrived (up to CHUNK), so the deadline is checked between arrivals.
+            chunk = response.read1(CHUNK, decode_content=False)
             if not chunk:
                 break
             raw_total += len(chunk)
@@ -276,7 +277,6 @@ def fetch_feed(url, *, etag="", last_modified=""):
         except OSError as exc:
             raise FetchError(f"cannot fetch {url}: {exc}") from None
         finally:
-            response.release_conn()
             response.close()
             pool.close()
     raise FetchError(f"too many redirects (more than {settings.FEED_MAX_REDIRECTS})")
