@@ -30,6 +30,9 @@ COVERAGE_PER_EVENT = 20       # headlines of an event's latest attached reports 
 COPY_CANDIDATES = 8           # earlier reports compared in full per new report
 SUGGESTION_WINDOW = datetime.timedelta(days=60)
 FINGERPRINT_CHUNK = 500
+# A report whose best proposal scores below this matches no event well: it may also start or
+# join a suggested event (curators see both the weak proposal and the suggestion).
+SUGGEST_BELOW_SCORE = 0.4
 
 
 @dataclass
@@ -199,7 +202,8 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
         report.duplicate_of = copied[0] if copied else None
         report.copy_evidence = copied[1] if copied else {}
         report.matched_at = now
-        if not result.decisions and not approved:
+        best = max((d.score for d in result.decisions), default=0.0)
+        if not approved and not result.attached and best < SUGGEST_BELOW_SCORE:
             unmatched.append((report, result.features))
         else:
             report.suggested_event = None
