@@ -200,6 +200,7 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
         copied = copies.get(report.pk)
         outcomes[report.pk] = LinkOutcome(duplicate_of=link_of(copied[0]) if copied else None, events=rows)
         report.duplicate_of = copied[0] if copied else None
+        report.duplicate_of_id = copied[0].pk if copied else None
         report.copy_evidence = copied[1] if copied else {}
         report.matched_at = now
         best = max((d.score for d in result.decisions), default=0.0)
@@ -219,9 +220,27 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
     if new_links:
         ReportEventLink.objects.bulk_create(new_links, batch_size=500, ignore_conflicts=True)
     group_unmatched_reports(unmatched, matcher)
-    Report.objects.bulk_update(reports, ["duplicate_of", "copy_evidence", "matched_at", "suggested_event"],
-                               batch_size=500)
+    save_match_state(reports, now)
     return outcomes
+
+
+def save_match_state(reports, now):
+    """Store matched_at, duplicate_of and suggested_event for a batch: one update for all, then
+    one per copy and one per suggestion (few), rather than a bulk update of every row."""
+    ids = [r.pk for r in reports]
+    for start in range(0, len(ids), FINGERPRINT_CHUNK):
+        Report.objects.filter(pk__in=ids[start:start + FINGERPRINT_CHUNK]).update(
+            matched_at=now, duplicate_of=None, copy_evidence={}, suggested_event=None)
+    for report in reports:
+        if report.duplicate_of_id:
+            Report.objects.filter(pk=report.pk).update(duplicate_of=report.duplicate_of_id,
+                                                       copy_evidence=report.copy_evidence)
+    by_suggestion = defaultdict(list)
+    for report in reports:
+        if report.suggested_event_id:
+            by_suggestion[report.suggested_event_id].append(report.pk)
+    for suggestion_id, report_ids in by_suggestion.items():
+        Report.objects.filter(pk__in=report_ids).update(suggested_event=suggestion_id)
 
 
 def find_copies(reports, bodies):

@@ -7,10 +7,10 @@ sources.linking wraps this for the database; tests exercise it with plain object
 """
 from dataclasses import dataclass, field
 
-from sources.matching.decisions import ATTACHED, PROPOSED, Decision, decide
+from sources.matching.decisions import AMBIGUITY_MARGIN, ATTACHED, PROPOSED, Decision, decide
 from sources.matching.gazetteer import Entity, Gazetteer, entity_key
 from sources.matching.index import EventDoc, EventIndex
-from sources.matching.scoring import ReportDoc, report_features, score_clause, score_event
+from sources.matching.scoring import ReportDoc, report_features, score_clause, score_event, shared_terms
 
 DEFAULT_ATTACH_THRESHOLD = 0.55
 DEFAULT_PROPOSE_THRESHOLD = 0.2
@@ -53,10 +53,24 @@ class Matcher:
                                               set(features.entities) | features.implied)
         scored = [score_event(features, self.index.events[i], self.index) for i in candidate_ids]
         scored.sort(key=lambda s: -s.score)
-        independent = self.roundup_members(features, [s for s in scored if s.score >= self.propose_threshold])
+        independent = set()
+        if self.may_be_roundup(scored):
+            independent = self.roundup_members(features, [s for s in scored if s.score >= self.propose_threshold])
         decisions = decide(scored, self.attach_threshold, self.propose_threshold,
                            independent=frozenset(independent), rejected=frozenset(rejected))
+        for decision in decisions:
+            decision.explanation["shared_terms"] = shared_terms(features, self.index.events[decision.event_id],
+                                                                self.index)
         return MatchResult(features, decisions, scored)
+
+    def may_be_roundup(self, scored):
+        """True when clause analysis could change a decision: an attachable event has a rival
+        within the ambiguity margin (round-up members may then attach side by side)."""
+        attachable = [s for s in scored if s.score >= self.attach_threshold]
+        if not attachable:
+            return False
+        top = attachable[0].score
+        return sum(1 for s in scored if s.score >= top - AMBIGUITY_MARGIN) >= 2
 
 
     def roundup_members(self, features, contenders):
@@ -64,10 +78,11 @@ class Matcher:
 
         Fewer than two such events means the report is not a round-up (empty set).
         """
-        if len(contenders) < 2 or len(features.segments) < 2:
+        clauses = features.segments
+        if len(contenders) < 2 or len(clauses) < 2:
             return set()
         winners = set()
-        for clause in features.segments:
+        for clause in clauses:
             ranked = sorted(((score_clause(clause, features, self.index.events[c.event_id], self.index), c)
                              for c in contenders), key=lambda pair: -pair[0])
             best, item = ranked[0]

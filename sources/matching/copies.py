@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sources.matching.text import copy_words, strip_site_name
 
 SHINGLE = 3
-WINDOW = 4
+WINDOW = 5
 MIN_SHINGLES = 6            # texts shorter than this are compared by headline only
 COPY_CONTAINMENT = 0.6      # share of the earlier report's triples found in the later one
 COPY_CONTAINMENT_ALONE = 0.85

@@ -12,8 +12,11 @@ from sources.matching.text import terms
 
 # Terms or entities in more events than this are too common to pick candidates by (they still
 # count when a candidate is scored).
-MAX_POSTINGS_WALKED = 400
-CANDIDATES_SCORED = 25
+MAX_POSTINGS_WALKED = 300
+# Postings entries visited per report, rarest terms first: bounds the cost of a lookup however
+# large the timeline grows (the rarest terms are also the ones that tell events apart).
+POSTINGS_BUDGET = 600
+CANDIDATES_SCORED = 12
 
 
 @dataclass
@@ -41,36 +44,76 @@ def weighted_vector(parts):
     return dict(counts)
 
 
+class WeightedVector:
+    """Term weights multiplied by idf, with their Euclidean norm (computed once per event)."""
+
+    __slots__ = ("weights", "norm")
+
+    def __init__(self, raw, idf):
+        self.weights = {term: weight * idf(term) for term, weight in raw.items()}
+        self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
+
+    def cosine(self, other):
+        """Cosine similarity with another WeightedVector."""
+        a, b = self.weights, other.weights
+        if len(a) > len(b):
+            a, b = b, a
+        dot = 0.0
+        for term, weight in a.items():
+            other_weight = b.get(term)
+            if other_weight is not None:
+                dot += weight * other_weight
+        return dot / (self.norm * other.norm) if dot else 0.0
+
+
 @dataclass
 class IndexedEvent:
     doc: EventDoc
-    event_vector: dict
+    event_vector: dict      # raw term weights
     program_vector: dict
     coverage_vector: dict
     title_terms: frozenset
+    weighted: tuple = ()    # WeightedVectors of event, programs and coverage
 
 
 @dataclass
 class EventIndex:
-    """Events with their term vectors, document frequencies and postings."""
+    """Events with their term vectors, document frequencies and postings.
+
+    Inverse document frequencies are fixed when the index is built (or refreshed): an event
+    added later is weighted with them, so adding one event does not re-weight all others.
+    """
 
     events: dict = field(default_factory=dict)
     df: Counter = field(default_factory=Counter)
     entity_df: Counter = field(default_factory=Counter)
     term_postings: dict = field(default_factory=dict)
     entity_postings: dict = field(default_factory=dict)
+    _idf: dict = field(default_factory=dict)
+    _idf_n: int = 0
 
     @classmethod
     def build(cls, docs):
         index = cls()
         for doc in docs:
-            index.add(doc)
+            index.add(doc, weigh=False)
+        index.refresh()
         return index
 
     def __len__(self):
         return len(self.events)
 
-    def add(self, doc):
+    def refresh(self):
+        """Recompute idf from the current document frequencies and re-weigh every event."""
+        self._idf, self._idf_n = {}, len(self.events)
+        for entry in self.events.values():
+            self._weigh(entry)
+
+    def _weigh(self, entry):
+        entry.weighted = (WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
+                          WeightedVector(entry.coverage_vector, self.idf))
+
+    def add(self, doc, weigh=True):
         """Add or replace one event."""
         if doc.id in self.events:
             self.remove(doc.id)
@@ -85,14 +128,25 @@ class EventIndex:
         for key in doc.entities:
             self.entity_df[key] += 1
             self.entity_postings.setdefault(key, set()).add(doc.id)
+        if weigh:
+            self._weigh(entry)
 
     def add_coverage(self, event_id, text, keep=20):
-        """Count a newly attached report's headline as the event's coverage (latest `keep`)."""
+        """Count a newly attached report's headline as the event's coverage (up to `keep`)."""
         entry = self.events.get(event_id)
-        if entry is None or not text:
+        if entry is None or not text or len(entry.doc.coverage) >= keep:
             return
-        doc = entry.doc
-        self.add(replace(doc, coverage=(doc.coverage + (text,))[-keep:]))
+        entry.doc = replace(entry.doc, coverage=entry.doc.coverage + (text,))
+        for term, weight in weighted_vector([(text, 1.0)]).items():
+            if term not in entry.coverage_vector and term not in entry.event_vector:
+                self.df[term] += 1
+                self.term_postings.setdefault(term, set()).add(event_id)
+            entry.coverage_vector[term] = entry.coverage_vector.get(term, 0.0) + weight
+        event, programs, _ = entry.weighted or (None, None, None)
+        if event is None:
+            self._weigh(entry)
+        else:
+            entry.weighted = (event, programs, WeightedVector(entry.coverage_vector, self.idf))
 
     def remove(self, event_id):
         entry = self.events.pop(event_id, None)
@@ -106,7 +160,15 @@ class EventIndex:
             self.entity_postings[key].discard(event_id)
 
     def idf(self, term):
-        return math.log(1 + (len(self.events) + 1) / (self.df.get(term, 0) + 1))
+        value = self._idf.get(term)
+        if value is None:
+            n = self._idf_n or len(self.events)
+            value = self._idf[term] = math.log(1 + (n + 1) / (self.df.get(term, 0) + 1))
+        return value
+
+    def weigh(self, raw):
+        """Return a WeightedVector for a report's raw term weights."""
+        return WeightedVector(raw, self.idf)
 
     def entity_specificity(self, key):
         """1 for an entity on one event, falling towards 0 as it appears on more of them."""
@@ -117,19 +179,21 @@ class EventIndex:
     def candidates(self, report_terms, report_entities, limit=CANDIDATES_SCORED):
         """Return ids of the events most worth scoring for a report (best first)."""
         walk_limit = max(MAX_POSTINGS_WALKED, 1)
-        tally = Counter()
-        for term in set(report_terms):
-            postings = self.term_postings.get(term)
-            if not postings or len(postings) > walk_limit:
-                continue
-            weight = self.idf(term)
-            for event_id in postings:
-                tally[event_id] += weight
+        lists = []
         for key in report_entities:
             postings = self.entity_postings.get(key)
-            if not postings or len(postings) > walk_limit:
-                continue
-            weight = 3.0 * self.entity_specificity(key)
+            if postings and len(postings) <= walk_limit:
+                lists.append((len(postings), 3.0 * self.entity_specificity(key), postings))
+        for term in set(report_terms):
+            postings = self.term_postings.get(term)
+            if postings and len(postings) <= walk_limit:
+                lists.append((len(postings), self.idf(term), postings))
+        lists.sort(key=lambda entry: entry[0])
+        tally, budget = Counter(), POSTINGS_BUDGET
+        for size, weight, postings in lists:
+            if size > budget:
+                break
+            budget -= size
             for event_id in postings:
                 tally[event_id] += weight
         return [event_id for event_id, _ in tally.most_common(limit)]

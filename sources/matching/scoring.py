@@ -39,7 +39,12 @@ class ReportFeatures:
     entities: dict         # key -> weight of the mention (title mentions count more)
     implied: set
     date: datetime.date | None
-    segments: list = field(default_factory=list)  # clause texts, for round-ups
+    weighted: object = None  # the vector weighted by the index's idf (set by the matcher)
+
+    @property
+    def segments(self):
+        """The report's clauses (sentences, list items) of three terms or more, for round-ups."""
+        return [s for s in _CLAUSE_SPLIT.split(f"{self.title}. {self.body}") if len(terms(s)) >= 3]
 
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|;\s*|\s+[\u2013\u2014]\s+")
@@ -73,23 +78,8 @@ def report_features(doc, gazetteer):
         entities[key] = 1.0
     for key in gazetteer.find(body):
         entities.setdefault(key, 0.85)
-    segments = [s for s in _CLAUSE_SPLIT.split(f"{title}. {body}") if len(terms(s)) >= 3]
     return ReportFeatures(title, body, title_terms, body_terms, dict(vector), entities,
-                          gazetteer.implied(set(entities)), doc.published, segments)
-
-
-def cosine(a, b, idf):
-    """Cosine similarity of two term-weight dicts under idf weighting."""
-    if not a or not b:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b[t] * idf(t) ** 2 for t, w in a.items() if t in b)
-    if not dot:
-        return 0.0
-    na = math.sqrt(sum((w * idf(t)) ** 2 for t, w in a.items()))
-    nb = math.sqrt(sum((w * idf(t)) ** 2 for t, w in b.items()))
-    return dot / (na * nb)
+                          gazetteer.implied(set(entities)), doc.published)
 
 
 def date_fit(report_date, doc):
@@ -137,11 +127,12 @@ def entity_evidence(features, entry, index):
     return 1 - miss, matched, implied, other_programs
 
 
-def text_evidence(vector, entry, index):
-    idf = index.idf
-    on_event = cosine(vector, entry.event_vector, idf)
-    on_programs = cosine(vector, entry.program_vector, idf)
-    on_coverage = cosine(vector, entry.coverage_vector, idf)
+def text_evidence(weighted, entry):
+    """Return (text score, similarity to the event, to its programs, to its coverage)."""
+    event, programs, coverage = entry.weighted
+    on_event = weighted.cosine(event)
+    on_programs = weighted.cosine(programs)
+    on_coverage = weighted.cosine(coverage)
     # Earlier coverage counts, but less than the event's own words: one article often covers
     # several events, and its headline names only one of them.
     text = max(on_event, 0.7 * on_coverage) + 0.2 * min(on_event, on_coverage) + 0.2 * on_programs
@@ -162,10 +153,11 @@ def combine(text, entities, date_factor, other_programs):
 def score_event(features, entry, index):
     """Score one candidate event for a report; return Scored with its explanation."""
     entity_score, matched, implied, other_programs = entity_evidence(features, entry, index)
-    text, on_event, on_programs, on_coverage = text_evidence(features.vector, entry, index)
+    if features.weighted is None:
+        features.weighted = index.weigh(features.vector)
+    text, on_event, on_programs, on_coverage = text_evidence(features.weighted, entry)
     factor, days = date_fit(features.date, entry.doc)
     score = combine(text, entity_score, factor, other_programs)
-    shared = sorted(set(features.vector) & set(entry.event_vector), key=lambda t: -index.idf(t))[:8]
     explanation = {
         "entities": [key for key, _ in matched],
         "implied_entities": [key for key, _ in implied],
@@ -174,7 +166,6 @@ def score_event(features, entry, index):
         "text_programs": round(on_programs, 3),
         "text_coverage": round(on_coverage, 3),
         "text_score": round(text, 3),
-        "shared_terms": shared,
         "date_days_outside": days,
         "date_factor": round(factor, 3),
         "other_programs": other_programs,
@@ -182,10 +173,15 @@ def score_event(features, entry, index):
     return Scored(entry.doc.id, entry.doc.slug, round(score, 4), explanation)
 
 
+def shared_terms(features, entry, index, limit=8):
+    """Return the rarest terms the report shares with the event's own text (for explanations)."""
+    return sorted(set(features.vector) & set(entry.event_vector), key=lambda t: -index.idf(t))[:limit]
+
+
 def score_clause(clause, features, entry, index):
     """Score one clause of a report (a sentence or a part of a list) against one event."""
-    vector = {t: 1.0 + math.log(n) for t, n in Counter(terms(clause)).items()}
-    text, *_ = text_evidence(vector, entry, index)
+    vector = index.weigh({t: 1.0 + math.log(n) for t, n in Counter(terms(clause)).items()})
+    text, *_ = text_evidence(vector, entry)
     factor, _ = date_fit(features.date, entry.doc)
     gazetteer = getattr(index, "gazetteer", None)
     named = gazetteer.find(clause) if gazetteer is not None else {}
