@@ -6,6 +6,7 @@ billion laughs (nested entities), external entities (file:///etc/passwd, URLs on
 network) and the quadratic blow-up (one large entity referenced many times, which feedparser's
 loose fallback parser expands without limit). Real feeds do not need them.
 """
+import codecs
 import io
 import re
 
@@ -23,19 +24,55 @@ class UnusableDocument(Exception):
     """The document cannot be ingested; the message says why, for the feed's last error."""
 
 
-def reject_entity_declarations(body):
-    """Raise UnusableDocument if the document declares XML entities, in whatever encoding."""
+_XML_DECLARED_ENCODING = re.compile(rb"""^[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
+# Encodings in which "<!ENTITY" is the same ASCII bytes: the byte search already covers them.
+_ASCII_COMPATIBLE = frozenset({"utf_8", "ascii", "latin_1", "iso8859_1", "cp1252", "iso8859_15"})
+
+
+def _declared_encodings(body, content_type):
+    """Encodings the document or its Content-Type name, which feedparser may decode it with."""
+    names = []
+    match = _XML_DECLARED_ENCODING.search(body.lstrip(b"\xef\xbb\xbf")[:300])
+    if match:
+        names.append(match.group(1).decode("ascii"))
+    match = _HTTP_CHARSET.search(content_type or "")
+    if match:
+        names.append(match.group(1))
+    found = []
+    for name in names:
+        try:
+            codec = codecs.lookup(name).name.replace("-", "_")
+        except LookupError:
+            continue
+        if codec not in _ASCII_COMPATIBLE:
+            found.append(codec)
+    return found
+
+
+def reject_entity_declarations(body, content_type=""):
+    """Raise UnusableDocument if the document declares XML entities, in whatever encoding.
+
+    Looks at the raw bytes (every ASCII-compatible encoding), at UTF-16/32 and EBCDIC forms,
+    and at the document decoded with any other encoding it or its Content-Type declares (UTF-7
+    can spell "<" as "+ADw-").
+    """
     if _ENTITY_DECLARATION_BYTES.search(body):
         raise UnusableDocument("refused: the document declares XML entities (<!ENTITY>), "
                                "which can expand without limit or read local files")
-    candidates = []
+    candidates = _declared_encodings(body, content_type)
     if b"\x00" in body[:1024]:
         candidates.extend(_WIDE_ENCODINGS)
     if body.startswith(_EBCDIC_MARKERS):
         candidates.append("cp037")
-    for encoding in candidates:
-        for offset in range(4 if encoding.startswith("utf-32") else 2):
-            if _ENTITY_DECLARATION.search(body[offset:].decode(encoding, errors="ignore")):
+    for encoding in dict.fromkeys(candidates):
+        wide = encoding.startswith(("utf_16", "utf_32", "utf-16", "utf-32"))
+        for offset in range(4 if wide else 1):
+            try:
+                text = body[offset:].decode(encoding, errors="ignore")
+            except (LookupError, UnicodeError):
+                continue
+            if _ENTITY_DECLARATION.search(text):
                 raise UnusableDocument(f"refused: the document ({encoding}) declares XML entities (<!ENTITY>)")
 
 
@@ -52,7 +89,7 @@ def parse_feed_document(body, *, base_url="", content_type=""):
     """
     if not body or not body.strip():
         raise UnusableDocument("the document is empty")
-    reject_entity_declarations(body)
+    reject_entity_declarations(body, content_type)
     headers = {}
     if base_url.startswith(("http://", "https://")):
         headers["content-location"] = base_url
