@@ -7,6 +7,10 @@ database: the script migrates it and fills it with synthetic records). Prints th
 report at each size, their ratio (goal <= 1.5), and matching time as a fraction of parsing the
 same reports with feedparser (goal <= 0.5). Index building is timed and printed separately:
 a process builds it once and keeps it until the timeline changes.
+
+Times are CPU time of this process (time.process_time; SQLite runs in-process, so its work is
+counted): the machines this runs on are shared, and wall-clock time there measures the
+neighbours as much as the code. Parsing and the matcher alone are the best of three runs.
 """
 import argparse
 import datetime
@@ -116,7 +120,9 @@ class World:
         return events
 
     def feed(self, events, count):
-        """Return an RSS document of `count` reports: most retell an event, some are noise."""
+        """Return an RSS document of `count` reports shaped like real feed items (an HTML summary
+        paragraph and a six-paragraph article, as in bench/ingest.py): most retell an event in
+        other words, the rest are unrelated."""
         rng = self.rng
         items = []
         for n in range(count):
@@ -125,17 +131,22 @@ class World:
                 agency = rng.choice(list(event.agencies.all()) or self.agencies)
                 title_words = rng.sample(event.title.split(), k=min(5, len(event.title.split()))) + self.some_words(3)
                 title = f"{agency.abbreviation} " + " ".join(title_words)
-                body = " ".join(rng.sample(event.summary.split(), k=15) + self.some_words(20))
+                source = event.summary.split()
                 published = event.date + datetime.timedelta(days=rng.randint(0, 20))
             else:
                 title = " ".join(self.some_words(9))
-                body = " ".join(self.some_words(35))
+                source = self.some_words(30)
                 published = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 2000))
+            paragraphs = [" ".join(rng.sample(source, k=min(12, len(source))) + self.some_words(14)) for _ in range(6)]
+            summary = f"<p>{paragraphs[0]}</p>"
+            content = "".join(f'<p>{p} <a href="https://bench.example.org/doc/{n}">Read more</a>.</p>' for p in paragraphs)
             when = datetime.datetime.combine(published, datetime.time(12), tzinfo=datetime.timezone.utc)
             items.append(f"<item><guid isPermaLink='false'>bench-{n}</guid><link>https://bench.example.org/{n}</link>"
-                         f"<title>{escape(title)}</title><description>{escape(body)}</description>"
+                         f"<title>{escape(title)}</title><description>{escape(summary)}</description>"
+                         f"<content:encoded>{escape(content)}</content:encoded>"
                          f"<pubDate>{format_datetime(when)}</pubDate></item>")
-        return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>bench</title>"
+        return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0' "
+                "xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel><title>bench</title>"
                 "<link>https://bench.example.org/</link><description>d</description>" + "".join(items)
                 + "</channel></rss>").encode("utf-8")
 
@@ -153,20 +164,22 @@ def reset_matching(reports):
 def time_matching(reports):
     """Return (index build, matcher alone, whole attach with the database, reports attached)."""
     forget_matcher()
-    started = time.perf_counter()
+    started = time.process_time()
     matcher = current_matcher()
-    built = time.perf_counter() - started
+    built = time.process_time() - started
     docs = [report_document(r) for r in reports]
-    started = time.perf_counter()
-    for doc in docs:
-        matcher.match(doc)
-    alone = time.perf_counter() - started
+    alone = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        for doc in docs:
+            matcher.match(doc)
+        alone = min(alone, time.process_time() - started)
     forget_matcher()
     matcher = current_matcher()  # a fresh index: the run above added coverage to it
-    started = time.perf_counter()
+    started = time.process_time()
     with transaction.atomic():
         outcomes = attach_reports_to_events(reports, matcher=matcher)
-    matched = time.perf_counter() - started
+    matched = time.process_time() - started
     attached = sum(1 for o in outcomes.values() if any(e["status"] == "attached" for e in o.events))
     return built, alone, matched, attached
 
@@ -183,9 +196,11 @@ def main():
     events = world.create_events(0, a.small)
     document = world.feed(events, a.reports)
 
-    started = time.perf_counter()
-    parsed = feedparser.parse(document)
-    parse_time = time.perf_counter() - started
+    parse_time = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        parsed = feedparser.parse(document)
+        parse_time = min(parse_time, time.process_time() - started)
     assert len(parsed.entries) == a.reports
 
     feed = Feed.objects.create(url="https://bench.example.org/feed", enabled=False)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from sources.matching import ATTACHED, Entity, EventDoc, Matcher, ReportDoc, entity_key
 from sources.matching.copies import CopyText, copy_evidence
-from sources.matching.scoring import report_body
+from sources.matching.scoring import report_body, report_features
 from sources.matching.suggestions import Group, best_group, is_relevant
 from sources.models import (LinkStatus, Report, ReportEventLink, ReportFingerprint, ReviewDecision, SuggestedEvent,
                             SuggestionStatus)
@@ -27,7 +27,7 @@ from sources.models import (LinkStatus, Report, ReportEventLink, ReportFingerpri
 logger = logging.getLogger(__name__)
 
 COVERAGE_PER_EVENT = 20       # headlines of an event's latest attached reports used as coverage
-COPY_CANDIDATES = 8           # earlier reports compared in full per new report
+COPY_CANDIDATES = 4           # earlier reports compared in full per new report
 SUGGESTION_WINDOW = datetime.timedelta(days=60)
 FINGERPRINT_CHUNK = 500
 # A report whose best proposal scores below this matches no event well: it may also start or
@@ -162,9 +162,8 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
     now = now or timezone.now()
     ids = [r.pk for r in reports]
     docs = {r.pk: report_document(r) for r in reports}
-    bodies = {pk: report_body(doc) for pk, doc in docs.items()}
-
-    copies = find_copies(reports, bodies)
+    features = {pk: report_features(doc, matcher.gazetteer) for pk, doc in docs.items()}
+    copies = find_copies(reports, {pk: f.body for pk, f in features.items()})
 
     existing = defaultdict(dict)
     for link in ReportEventLink.objects.filter(report_id__in=ids):
@@ -174,7 +173,7 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
         links = existing[report.pk]
         rejected = {event_id for event_id, link in links.items() if link.status == LinkStatus.REJECTED}
         approved = {event_id: link for event_id, link in links.items() if link.status == LinkStatus.APPROVED}
-        result = matcher.match(docs[report.pk], rejected=rejected | set(approved))
+        result = matcher.match(docs[report.pk], rejected=rejected | set(approved), features=features[report.pk])
         decided_ids = set()
         for decision in result.decisions:
             decided_ids.add(decision.event_id)
@@ -255,14 +254,10 @@ def find_copies(reports, bodies):
     batch_ids = set(texts)
     holders = defaultdict(set)
     values = sorted({v for fps in prints.values() for v in fps})
-    for start in range(0, len(values), FINGERPRINT_CHUNK):
-        chunk = values[start:start + FINGERPRINT_CHUNK]
-        for value, report_id in ReportFingerprint.objects.filter(value__in=chunk).exclude(
-                report_id__in=batch_ids).values_list("value", "report_id"):
+    for value, report_id in stored_fingerprints(values):
+        if report_id not in batch_ids:
             holders[value].add(report_id)
-    ReportFingerprint.objects.filter(report_id__in=batch_ids).delete()
-    ReportFingerprint.objects.bulk_create(
-        [ReportFingerprint(report_id=pk, value=v) for pk, fps in prints.items() for v in fps], batch_size=1000)
+    store_fingerprints(prints)
 
     wanted = {}
     by_id = {r.pk: r for r in reports}
@@ -272,7 +267,8 @@ def find_copies(reports, bodies):
             for other in holders.get(value, ()):
                 if other < report.pk:
                     shared[other] += 1
-        needed = 1 if len(prints[report.pk]) <= 3 else 2
+        # A copy holds most of the earlier text, so it shares a good part of its fingerprints.
+        needed = max(1, min(len(prints[report.pk]) // 4, 6))
         wanted[report.pk] = [other for other, n in shared.most_common(COPY_CANDIDATES) if n >= needed]
         for value in prints[report.pk]:  # later reports of this batch may copy this one
             holders[value].add(report.pk)
@@ -300,13 +296,46 @@ def find_copies(reports, bodies):
     return copies
 
 
+def stored_fingerprints(values):
+    """Yield (value, report id) for stored fingerprints among values, one query per chunk
+    (raw SQL: the ORM's per-parameter preparation costs more than the indexed lookup)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(ReportFingerprint._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), FINGERPRINT_CHUNK):
+            chunk = values[start:start + FINGERPRINT_CHUNK]
+            cursor.execute(f"SELECT value, report_id FROM {table} WHERE value IN ({', '.join(['%s'] * len(chunk))})",
+                           chunk)
+            yield from cursor.fetchall()
+
+
+def store_fingerprints(prints):
+    """Replace the stored fingerprints of reports ({report id: fingerprints}).
+
+    Written with executemany rather than bulk_create: tens of thousands of two-column rows per
+    large batch, where building model instances would cost more than the insert.
+    """
+    from django.db import connection
+
+    ids = list(prints)
+    for start in range(0, len(ids), FINGERPRINT_CHUNK):
+        ReportFingerprint.objects.filter(report_id__in=ids[start:start + FINGERPRINT_CHUNK]).delete()
+    table = connection.ops.quote_name(ReportFingerprint._meta.db_table)
+    rows = [(pk, value) for pk, fps in prints.items() for value in fps]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(f"INSERT INTO {table} (report_id, value) VALUES (%s, %s)", rows[start:start + 5000])
+
+
 def group_unmatched_reports(unmatched, matcher):
     """Put reports that match no event but name a tracked program or agency into suggested
     events, joining an open suggestion of similar recent reports or opening a new one."""
     relevant = [(report, features) for report, features in unmatched
                 if report.duplicate_of is None and is_relevant(features.entities)]
-    for report, features in unmatched:
-        if (report, features) not in relevant:
+    relevant_ids = {report.pk for report, _ in relevant}
+    for report, _ in unmatched:
+        if report.pk not in relevant_ids:
             report.suggested_event = None
     if not relevant:
         return
@@ -318,16 +347,16 @@ def group_unmatched_reports(unmatched, matcher):
             suggestion.pk, dict(suggestion.centroid), set(suggestion.entities),
             suggestion.first_published.date() if suggestion.first_published else None,
             suggestion.last_published.date() if suggestion.last_published else None, suggestion.report_count))
-    touched = set()
+    touched, created = set(), []
     for report, features in relevant:
         group, _ = best_group(features.vector, features.entities, features.date,
                               [g for _, g in groups.values()], idf=matcher.index.idf)
         if group is None:
-            suggestion = SuggestedEvent.objects.create(title=report.title[:500] or "(untitled report)",
-                                                       first_published=report.published,
-                                                       last_published=report.published)
-            group = Group(suggestion.pk)
-            groups[suggestion.pk] = (suggestion, group)
+            suggestion = SuggestedEvent(title=report.title[:500] or "(untitled report)",
+                                        first_published=report.published, last_published=report.published)
+            group = Group(("new", len(created)))
+            groups[group.id] = (suggestion, group)
+            created.append(suggestion)
         suggestion = groups[group.id][0]
         group.admit(features.vector, features.entities, features.date)
         suggestion.centroid = group.centroid
@@ -338,7 +367,12 @@ def group_unmatched_reports(unmatched, matcher):
         strength = sum(0.5 if key.startswith("program:") else 0.25 for key in features.entities)
         suggestion.score = round(min(1.0, max(suggestion.score, strength) + 0.1 * (group.size - 1)), 3)
         report.suggested_event = suggestion
-        touched.add(suggestion.pk)
+        if suggestion.pk:
+            touched.add(suggestion.pk)
+    # New suggestions in one insert (ids come back on PostgreSQL and SQLite), then their reports.
+    SuggestedEvent.objects.bulk_create(created, batch_size=500)
+    for report, _ in relevant:
+        report.suggested_event_id = report.suggested_event.pk
     SuggestedEvent.objects.bulk_update(
         [groups[pk][0] for pk in touched],
         ["centroid", "entities", "report_count", "first_published", "last_published", "score"])

@@ -50,6 +50,13 @@ class CopyText:
 
     title_words: list
     body_words: list
+    _body_shingles: set = None
+
+    @property
+    def body_shingles(self):
+        if self._body_shingles is None:
+            self._body_shingles = shingles(self.body_words)
+        return self._body_shingles
 
     @classmethod
     def of(cls, title, body):
@@ -73,8 +80,8 @@ def title_similarity(a, b):
 
 def copy_evidence(new, earlier):
     """Return (is_copy, details) for a later report `new` against an `earlier` one."""
-    earlier_body = shingles(earlier.body_words)
-    new_body = shingles(new.body_words)
+    earlier_body = earlier.body_shingles
+    new_body = new.body_shingles
     headline = title_similarity(new.title_words, earlier.title_words)
     if len(earlier.body_words) >= MIN_SHINGLES + SHINGLE - 1 and earlier_body:
         contained = len(earlier_body & new_body) / len(earlier_body)

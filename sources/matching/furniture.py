@@ -23,6 +23,8 @@ _FURNITURE_SENTENCE = re.compile(
     r"recommended for you|click here|copyright\b|\u00a9)",
     re.IGNORECASE,
 )
+_STRUCTURE = re.compile(r"<(?:nav|aside|footer|header|form|script|style|noscript|template|iframe|svg|button|select|"
+                        r"menu|article|main|section|h[1-6])\b|\b(?:class|id|role|itemprop)\s*=", re.IGNORECASE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c])")
 
 
@@ -129,7 +131,8 @@ def article_text(content):
     """
     if not content:
         return ""
-    if "<" not in content:
+    if "<" not in content or not _STRUCTURE.search(content):
+        # No element that can hold furniture or mark the article: strip tags (fast path).
         return _drop_furniture_blocks(plain_text(content))
     builder = _TreeBuilder()
     try:

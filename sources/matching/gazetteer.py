@@ -89,8 +89,10 @@ class Gazetteer:
     def find(self, text):
         """Return {entity key: number of mentions} for the entities named in text."""
         text = plain_text(text)
-        shouting = is_shouting(text)
-        words = raw_words(text)
+        return self.find_in_words(raw_words(text), is_shouting(text))
+
+    def find_in_words(self, words, shouting=False):
+        """Return {entity key: number of mentions} for words already split by raw_words."""
         lowered = [w.lower() for w in words]
         found = {}
         i = 0

@@ -15,8 +15,8 @@ from sources.matching.text import terms
 MAX_POSTINGS_WALKED = 300
 # Postings entries visited per report, rarest terms first: bounds the cost of a lookup however
 # large the timeline grows (the rarest terms are also the ones that tell events apart).
-POSTINGS_BUDGET = 600
-CANDIDATES_SCORED = 12
+POSTINGS_BUDGET = 300
+CANDIDATES_SCORED = 8
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import KIND_WEIGHT
-from sources.matching.text import plain_text, strip_site_name, terms
+from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
 
 BODY_WORDS = 400  # the lede carries the story; long bodies drift into background
 
@@ -66,17 +66,19 @@ def report_features(doc, gazetteer):
     """Extract terms, entities and date from a report (pure; no database)."""
     title = strip_site_name(plain_text(doc.title))
     body = report_body(doc)
-    title_terms = terms(title)
-    body_terms = terms(body)
+    title_words, body_words = raw_words(title), raw_words(body)
+    title_shouting, body_shouting = is_shouting(title), is_shouting(body)
+    title_terms = terms_of_words(title_words, title_shouting)
+    body_terms = terms_of_words(body_words, body_shouting)
     vector = Counter()
     for term, n in Counter(title_terms).items():
         vector[term] += 2.0 * (1 + math.log(n))
     for term, n in Counter(body_terms).items():
         vector[term] += 1.0 * (1 + math.log(n))
     entities = {}
-    for key in gazetteer.find(title):
+    for key in gazetteer.find_in_words(title_words, title_shouting):
         entities[key] = 1.0
-    for key in gazetteer.find(body):
+    for key in gazetteer.find_in_words(body_words, body_shouting):
         entities.setdefault(key, 0.85)
     return ReportFeatures(title, body, title_terms, body_terms, dict(vector), entities,
                           gazetteer.implied(set(entities)), doc.published)

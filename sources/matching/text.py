@@ -141,8 +141,13 @@ def terms(text, shouting=None):
     text = plain_text(text)
     if shouting is None:
         shouting = is_shouting(text)
+    return terms_of_words(raw_words(text), shouting)
+
+
+def terms_of_words(words, shouting=False):
+    """Return the terms of words already split by raw_words (see terms)."""
     out = []
-    for word in raw_words(text):
+    for word in words:
         if shouting:
             word = word.lower()
         if "-" in word and not word.startswith("$"):

@@ -180,8 +180,8 @@ def test_matching_a_batch_takes_the_same_number_of_queries_however_large_it_is(s
         return len(captured)
 
     # The timeline version (5 aggregates), fingerprints (look up, delete, insert), the earlier
-    # reports sharing fingerprints, links (read, insert), reports update: a fixed number, not
-    # one per report.
+    # reports sharing fingerprints, links (read, insert), one update of the reports' match state:
+    # a fixed number, not one per report (copies and suggestions add one each; none here).
     queries_for(1, 3)  # earlier reports for the later batches to be compared with
     assert queries_for(10, 5) == queries_for(100, 40) == 12
 
