@@ -5,15 +5,21 @@ page's own columns (related slugs joined in), one UNION query for all its many-t
 one for the citations, and a fixed few for what a resource embeds (a program's lifecycle). The
 number of queries never depends on the number of rows. The shapes are described for the OpenAPI
 schema by the serializers in timeline.api.serializers, and the contract tests pin both.
+
+Visibility of related records (drafts and deleted records are hidden from the public) is decided
+in Python from their state columns rather than in SQL: a condition on the related table makes
+SQLite's planner drive the join from that table (40 ms on 20,000 events instead of 1 ms). The
+link and citation queries are plain SQL over the join tables, built once per shape, because
+compiling them through the ORM cost more than running them.
 """
 from collections import defaultdict
 
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from timeline.dates import format_precise
-from timeline.models import Citation, State
+from timeline.models import Citation, Source, State
 
 # Stand-ins for a record's identifier when reversing a route once per request (slug routes
 # and numeric-id routes); the real identifier replaces them in each row's URL.
@@ -32,6 +38,10 @@ class RowContext:
     @classmethod
     def for_request(cls, request):
         return cls(request.build_absolute_uri("/"), request.user)
+
+    def can_see(self, state, deleted_at):
+        """Whether this reader may see a record with these state columns."""
+        return deleted_at is None and (self.staff or state == State.PUBLISHED)
 
     def visible(self, prefix=""):
         """Return a Q for related records this reader may see (published and live, or live for staff)."""
@@ -78,17 +88,22 @@ def citations_by_object(model_name, ids, ctx):
     found = defaultdict(list)
     if not ids:
         return found
-    rows = (
-        Citation.objects.filter(
-            ctx.visible("source__"),
-            content_type__app_label="timeline", content_type__model=model_name, object_id__in=ids,
-        )
-        .order_by("object_id", "id")
-        .values_list("object_id", "source_id", "source__url", "source__outlet", "source__headline",
-                     "source__published", "source__kind", "locator", "note")
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT c.{q('object_id')}, c.{q('source_id')}, s.{q('url')}, s.{q('outlet')}, s.{q('headline')}, "
+        f"s.{q('published')}, s.{q('kind')}, c.{q('locator')}, c.{q('note')}, s.{q('state')}, s.{q('deleted_at')} "
+        f"FROM {q(Citation._meta.db_table)} c "
+        f"INNER JOIN {q(Source._meta.db_table)} s ON c.{q('source_id')} = s.{q('id')} "
+        f"INNER JOIN {q('django_content_type')} t ON c.{q('content_type_id')} = t.{q('id')} "
+        f"WHERE t.{q('app_label')} = %s AND t.{q('model')} = %s AND c.{q('object_id')} IN ({', '.join(['%s'] * len(ids))}) "
+        f"ORDER BY c.{q('object_id')}, c.{q('id')}"
     )
-    for object_id, source_id, url, outlet, headline, published, kind, locator, note in rows:
-        found[object_id].append(citation(ctx, source_id, url, outlet, headline, published, kind, locator, note))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["timeline", model_name, *ids])
+        rows = cursor.fetchall()
+    for object_id, source_id, url, outlet, headline, published, kind, locator, note, state, deleted_at in rows:
+        if ctx.can_see(state, deleted_at):
+            found[object_id].append(citation(ctx, source_id, url, outlet, headline, published, kind, locator, note))
     return found
 
 
@@ -137,19 +152,13 @@ class Presenter:
     def model_name(self):
         return self.model._meta.model_name
 
-    def annotations(self):
-        """Related slugs, joined in, masked unless the reader may see the related record."""
-        from django.db.models import Case, When
-
-        out = {}
+    def foreign_columns(self):
+        """Return (output name, [slug-or-id, state, deleted_at column]) for each foreign key."""
+        out = []
         for name, fk in self.foreign.items():
             target = self.model._meta.get_field(fk).related_model
-            key = "slug" if hasattr(target, "slug") else "pk"
-            out[f"_fk_{name}"] = Case(
-                When(self.ctx.visible(f"{fk}__"), then=Cast(F(f"{fk}__{key}"), CharField())
-                     if key == "pk" else F(f"{fk}__{key}")),
-                default=Value(None), output_field=CharField(),
-            )
+            key = "slug" if hasattr(target, "slug") else "id"
+            out.append((name, [f"{fk}__{key}", f"{fk}__state", f"{fk}__deleted_at"]))
         return out
 
     def columns(self):
@@ -166,8 +175,8 @@ class Presenter:
 
     def values(self, queryset):
         """Return the queryset as dicts of every column a row needs (not yet evaluated)."""
-        annotations = self.annotations()
-        return queryset.annotate(**annotations).values(*self.value_names(), *annotations)
+        related = [col for _, cols in self.foreign_columns() for col in cols]
+        return queryset.values(*self.value_names(), *related)
 
     def present(self, rows):
         """Turn fetched value dicts into response rows (a fixed number of queries)."""
@@ -176,7 +185,8 @@ class Presenter:
         links = self.many_slugs(ids)
         cites = citations_by_object(self.model_name, ids, self.ctx) if self.cited else {}
         extra = self.extra(rows)
-        columns, transforms = self.columns(), self.transforms
+        columns, transforms, foreign = self.columns(), self.transforms, self.foreign_columns()
+        can_see = self.ctx.can_see
         out = []
         for r in rows:
             key = r["slug"] if self.lookup == "slug" else r["id"]
@@ -190,8 +200,8 @@ class Presenter:
                 item[name] = transforms[name](value) if name in transforms else value
             for group in self.dated:
                 item.update(precise_date(r, group))
-            for name in self.foreign:
-                item[name] = r[f"_fk_{name}"]
+            for name, (key, state, deleted_at) in foreign:
+                item[name] = r[key] if r[key] is not None and can_see(r[state], r[deleted_at]) else None
             for name in self.many:
                 item[name] = links[name].get(r["id"], [])
             self.decorate(item, r, extra)
@@ -202,25 +212,36 @@ class Presenter:
             out.append(item)
         return out
 
+    def many_sql(self, count):
+        """Return the UNION ALL query over every many-to-many table for `count` ids."""
+        q = connection.ops.quote_name
+        placeholders = ", ".join(["%s"] * count)
+        parts = []
+        for index, field_name in enumerate(self.many.values()):
+            field = self.model._meta.get_field(field_name)
+            through, target = field.remote_field.through, field.related_model
+            source_col = through._meta.get_field(field.m2m_field_name()).column
+            target_col = through._meta.get_field(field.m2m_reverse_field_name()).column
+            parts.append(
+                f"SELECT {index}, j.{q(source_col)}, r.{q('slug')}, r.{q('state')}, r.{q('deleted_at')} "
+                f"FROM {q(through._meta.db_table)} j INNER JOIN {q(target._meta.db_table)} r "
+                f"ON j.{q(target_col)} = r.{q('id')} WHERE j.{q(source_col)} IN ({placeholders})"
+            )
+        return " UNION ALL ".join(parts)
+
     def many_slugs(self, ids):
         """Return {output name: {id: [slugs]}} for every many-to-many field, in one UNION query."""
-        result = {name: {} for name in self.many}
-        if not ids or not self.many:
+        names = list(self.many)
+        result = {name: {} for name in names}
+        if not ids or not names:
             return result
-        parts = []
-        for name, field_name in self.many.items():
-            field = self.model._meta.get_field(field_name)
-            through = field.remote_field.through
-            source = field.m2m_field_name()
-            target = field.m2m_reverse_field_name()
-            parts.append(
-                through.objects.filter(self.ctx.visible(f"{target}__"), **{f"{source}_id__in": ids})
-                .annotate(_rel=Value(name, output_field=CharField()))
-                .values_list("_rel", f"{source}_id", f"{target}__slug")
-            )
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for name, object_id, slug in query:
-            result[name].setdefault(object_id, []).append(slug)
+        with connection.cursor() as cursor:
+            cursor.execute(self.many_sql(len(ids)), ids * len(names))
+            rows = cursor.fetchall()
+        can_see = self.ctx.can_see
+        for index, object_id, slug, state, deleted_at in rows:
+            if can_see(state, deleted_at):
+                result[names[index]].setdefault(object_id, []).append(slug)
         for by_id in result.values():
             for slugs in by_id.values():
                 slugs.sort()
