@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+WRK_PREFIX = []
 BIN = Path(PYTHON).parent
 
 
@@ -35,11 +36,30 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def build_database(path, count):
-    """Create the schema and bulk-load `count` events with their links and citations."""
-    env = bench_env(path)
+def recreate_postgres_database(url):
+    """Drop and create the benchmark's own PostgreSQL database (never another one)."""
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("timeline_") or not name.endswith("bench"):
+        raise SystemExit(f"refusing to recreate database {name!r}: use a name like timeline_api_bench")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def build_database(url, count):
+    """Create the schema and bulk-load `count` events (deterministic) in a child process."""
+    env = bench_env(url)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    os.environ.update(env)
+    subprocess.run([PYTHON, __file__, "--load-into", url, "--events", str(count)], cwd=ROOT, env=env, check=True)
+
+
+def load_rows(count):
+    """Bulk-load the events with their links and citations (run in the child process)."""
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -82,13 +102,15 @@ def build_database(path, count):
             batch_size=5000)
     from django.db import connection
 
-    connection.close()
+    # Planner statistics, as autovacuum (PostgreSQL) or a maintenance job (SQLite) would have them.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
-def bench_env(path):
+def bench_env(url):
     env = dict(os.environ)
-    env.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": f"sqlite:///{path}",
-                "VAR_DIR": str(path.parent), "DEBUG": "0"})
+    env.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": url,
+                "VAR_DIR": str(ROOT / "var" / "bench"), "DEBUG": "0"})
     return env
 
 
@@ -108,7 +130,7 @@ def wait_for(url, process, timeout=30):
 
 def wrk(url, duration, connections):
     """Return requests/s measured by wrk (non-2xx responses make the run fail)."""
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+    out = subprocess.run([*WRK_PREFIX, "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
                          capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
         raise SystemExit(f"non-2xx responses from {url}:\n{out}")
@@ -127,32 +149,58 @@ def ensure_wrk():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--database-url", default="",
+                        help="where the API and the plain view read (default: SQLite under var/bench/); a "
+                             "PostgreSQL database named timeline_*bench is dropped and recreated")
+    parser.add_argument("--load-into", default="", help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (Datasette is one process)")
+    parser.add_argument("--server-cpus", default="",
+                        help="pin every server to these CPUs (taskset list, e.g. 0) and wrk to the others, so a "
+                             "multi-threaded server cannot use more cores than the gunicorn workers")
     args = parser.parse_args()
+    if args.load_into:
+        sys.path.insert(0, str(ROOT))
+        load_rows(args.events)
+        return
     ensure_wrk()
 
     work = ROOT / "var" / "bench"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    database = work / "bench.sqlite3"
-    print(f"building {database} with {args.events} events ...", flush=True)
-    build_database(database, args.events)
+    database = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
     copy_dir = work / "datasette"
     copy_dir.mkdir()
-    shutil.copy(database, copy_dir / "db.db")
+    print(f"building {database} with {args.events} events ...", flush=True)
+    if database.startswith("postgres"):
+        recreate_postgres_database(database)
+        build_database(database, args.events)
+        print("building the SQLite copy for Datasette (the same rows) ...", flush=True)
+        build_database(f"sqlite:///{copy_dir / 'db.db'}", args.events)
+    else:
+        build_database(database, args.events)
+        shutil.copy(work / "bench.sqlite3", copy_dir / "db.db")
 
+    pin, wrk_pin = [], []
+    if args.server_cpus:
+        cpus = set(range(os.cpu_count()))
+        chosen = {int(c) for c in args.server_cpus.split(",")}
+        pin = ["taskset", "-c", args.server_cpus]
+        others = sorted(cpus - chosen) or sorted(cpus)
+        wrk_pin = ["taskset", "-c", ",".join(map(str, others))]
+    global WRK_PREFIX
+    WRK_PREFIX = wrk_pin
     servers = []
     try:
         django_port, datasette_port = free_port(), free_port()
         servers.append(subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{django_port}",
+            [*pin, str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{django_port}",
              "--workers", str(args.workers), "--log-level", "warning"],
             cwd=ROOT, env=bench_env(database)))
         servers.append(subprocess.Popen(
-            [str(BIN / "datasette"), "serve", str(copy_dir / "db.db"), "--host", "127.0.0.1", "--port",
+            [*pin, str(BIN / "datasette"), "serve", str(copy_dir / "db.db"), "--host", "127.0.0.1", "--port",
              str(datasette_port), "--setting", "suggest_facets", "off"],
             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         urls = {
@@ -184,8 +232,10 @@ def main():
 
     medians = {name: statistics.median(values) for name, values in results.items()}
     print()
+    print(f"database: {database.split('@')[-1]}; Datasette: SQLite copy {copy_dir / 'db.db'}")
     print(f"medians over {args.rounds} alternating rounds of {args.duration}s, wrk -t1 -c{args.connections}, "
-          f"gunicorn --workers {args.workers}, {args.events} events:")
+          f"gunicorn --workers {args.workers}, {args.events} events"
+          + (f", servers pinned to CPU {args.server_cpus}" if args.server_cpus else "") + ":")
     for name, value in medians.items():
         print(f"  {name:10s} {value:8.1f} req/s   {urls[name]}")
     print(f"API / plain view = {medians['api'] / medians['plain']:.2f}   (goal >= 0.7)")

@@ -7,3 +7,7 @@ DEBUG = False
 ROOT_URLCONF = "bench.urls"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000000/minute", "user": "100000000/minute"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# One connection per gunicorn worker for the whole run (the project's settings reconnect to
+# SQLite on every request, which re-reads the schema each time); Datasette keeps its connection
+# too. Applies to both Django URLs alike.
+DATABASES["default"]["CONN_MAX_AGE"] = None  # noqa: F405

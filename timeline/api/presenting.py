@@ -13,6 +13,7 @@ link and citation queries are plain SQL over the join tables, built once per sha
 compiling them through the ORM cost more than running them.
 """
 from collections import defaultdict
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q
@@ -39,9 +40,9 @@ class RowContext:
     def for_request(cls, request):
         return cls(request.build_absolute_uri("/"), request.user)
 
-    def can_see(self, state, deleted_at):
+    def can_see(self, state, deleted_at, published=State.PUBLISHED.value):
         """Whether this reader may see a record with these state columns."""
-        return deleted_at is None and (self.staff or state == State.PUBLISHED)
+        return deleted_at is None and (self.staff or state == published)
 
     def visible(self, prefix=""):
         """Return a Q for related records this reader may see (published and live, or live for staff)."""
@@ -59,15 +60,20 @@ class RowContext:
                     path = reverse(name, args=[placeholder])
                 except NoReverseMatch:
                     continue
-                self._templates[name] = (self.base_url + path, placeholder)
+                prefix, _, suffix = (self.base_url + path).partition(placeholder)
+                self._templates[name] = (prefix, suffix)
                 break
         return self._templates[name]
 
     def url(self, name, lookup):
-        template = self.url_template(name)
+        template = self._templates.get(name) or self.url_template(name)
         if template is None or lookup is None:
             return None
-        return template[0].replace(template[1], str(lookup))
+        return f"{template[0]}{lookup}{template[1]}"
+
+
+# Pages repeat dates; formatting one ("April 2025") costs more than looking it up.
+date_display = lru_cache(maxsize=8192)(format_precise)
 
 
 def precise_date(row, field="date"):
@@ -76,8 +82,19 @@ def precise_date(row, field="date"):
     out = {field: value, f"{field}_precision": precision}
     if field == "date":
         out["date_end"] = row["date_end"]
-        out["date_display"] = format_precise(value, precision)
+        out["date_display"] = date_display(value, precision)
     return out
+
+
+def in_ids(column, ids):
+    """Return SQL and parameters for `column` being one of `ids`.
+
+    PostgreSQL gets one array parameter: a hundred inlined literals made psycopg re-parse a
+    long query string and PostgreSQL re-plan it on every request (about 3 ms each).
+    """
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def citations_by_object(model_name, ids, ctx):
@@ -89,17 +106,18 @@ def citations_by_object(model_name, ids, ctx):
     if not ids:
         return found
     q = connection.ops.quote_name
+    id_condition, id_params = in_ids(f"c.{q('object_id')}", ids)
     sql = (
         f"SELECT c.{q('object_id')}, c.{q('source_id')}, s.{q('url')}, s.{q('outlet')}, s.{q('headline')}, "
         f"s.{q('published')}, s.{q('kind')}, c.{q('locator')}, c.{q('note')}, s.{q('state')}, s.{q('deleted_at')} "
         f"FROM {q(Citation._meta.db_table)} c "
         f"INNER JOIN {q(Source._meta.db_table)} s ON c.{q('source_id')} = s.{q('id')} "
         f"INNER JOIN {q('django_content_type')} t ON c.{q('content_type_id')} = t.{q('id')} "
-        f"WHERE t.{q('app_label')} = %s AND t.{q('model')} = %s AND c.{q('object_id')} IN ({', '.join(['%s'] * len(ids))}) "
+        f"WHERE t.{q('app_label')} = %s AND t.{q('model')} = %s AND {id_condition} "
         f"ORDER BY c.{q('object_id')}, c.{q('id')}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ["timeline", model_name, *ids])
+        cursor.execute(sql, ["timeline", model_name, *id_params])
         rows = cursor.fetchall()
     for object_id, source_id, url, outlet, headline, published, kind, locator, note, state, deleted_at in rows:
         if ctx.can_see(state, deleted_at):
@@ -212,22 +230,23 @@ class Presenter:
             out.append(item)
         return out
 
-    def many_sql(self, count):
-        """Return the UNION ALL query over every many-to-many table for `count` ids."""
+    def many_query(self, ids):
+        """Return the UNION ALL query over every many-to-many table, and its parameters."""
         q = connection.ops.quote_name
-        placeholders = ", ".join(["%s"] * count)
-        parts = []
+        parts, params = [], []
         for index, field_name in enumerate(self.many.values()):
             field = self.model._meta.get_field(field_name)
             through, target = field.remote_field.through, field.related_model
             source_col = through._meta.get_field(field.m2m_field_name()).column
             target_col = through._meta.get_field(field.m2m_reverse_field_name()).column
+            id_condition, id_params = in_ids(f"j.{q(source_col)}", ids)
             parts.append(
                 f"SELECT {index}, j.{q(source_col)}, r.{q('slug')}, r.{q('state')}, r.{q('deleted_at')} "
                 f"FROM {q(through._meta.db_table)} j INNER JOIN {q(target._meta.db_table)} r "
-                f"ON j.{q(target_col)} = r.{q('id')} WHERE j.{q(source_col)} IN ({placeholders})"
+                f"ON j.{q(target_col)} = r.{q('id')} WHERE {id_condition}"
             )
-        return " UNION ALL ".join(parts)
+            params += id_params
+        return " UNION ALL ".join(parts), params
 
     def many_slugs(self, ids):
         """Return {output name: {id: [slugs]}} for every many-to-many field, in one UNION query."""
@@ -236,7 +255,7 @@ class Presenter:
         if not ids or not names:
             return result
         with connection.cursor() as cursor:
-            cursor.execute(self.many_sql(len(ids)), ids * len(names))
+            cursor.execute(*self.many_query(ids))
             rows = cursor.fetchall()
         can_see = self.ctx.can_see
         for index, object_id, slug, state, deleted_at in rows:
