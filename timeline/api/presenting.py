@@ -1,15 +1,15 @@
 """The API's fast read path: build response rows from `.values()` queries, not model instances.
 
 A Presenter turns a queryset of one resource into plain dicts ready for JSON: one query for the
-page's own columns (related slugs joined in), one UNION query for all its many-to-many links,
-one for the citations, and a fixed few for what a resource embeds (a program's lifecycle). The
+page's own columns (related slugs joined in), one UNION ALL query for all its many-to-many links
+and its citations, and a fixed few for what a resource embeds (a program's lifecycle). The
 number of queries never depends on the number of rows. The shapes are described for the OpenAPI
 schema by the serializers in timeline.api.serializers, and the contract tests pin both.
 
 Visibility of related records (drafts and deleted records are hidden from the public) is decided
 in Python from their state columns rather than in SQL: a condition on the related table makes
 SQLite's planner drive the join from that table (40 ms on 20,000 events instead of 1 ms). The
-link and citation queries are plain SQL over the join tables, built once per shape, because
+link and citation query is plain SQL over the join tables, written from the models' metadata, because
 compiling them through the ORM cost more than running them.
 """
 from collections import defaultdict
@@ -97,32 +97,50 @@ def in_ids(column, ids):
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
+CITATION_COLUMNS = 13  # tag, object id, slug, then the citation's columns (see citation_query)
+
+
+def citation_query(model_name, ids):
+    """Return SQL and parameters selecting the citations of records of one model, tagged -1.
+
+    Columns: tag, object id, (no slug), source id, url, outlet, headline, published, kind,
+    locator, note, the source's state and deleted_at, and the citation id (for ordering).
+    """
+    q = connection.ops.quote_name
+    id_condition, id_params = in_ids(f"c.{q('object_id')}", ids)
+    sql = (
+        f"SELECT -1, c.{q('object_id')}, NULL, c.{q('source_id')}, s.{q('url')}, s.{q('outlet')}, s.{q('headline')}, "
+        f"s.{q('published')}, s.{q('kind')}, c.{q('locator')}, c.{q('note')}, s.{q('state')}, s.{q('deleted_at')}, "
+        f"c.{q('id')} "
+        f"FROM {q(Citation._meta.db_table)} c "
+        f"INNER JOIN {q(Source._meta.db_table)} s ON c.{q('source_id')} = s.{q('id')} "
+        f"INNER JOIN {q('django_content_type')} t ON c.{q('content_type_id')} = t.{q('id')} "
+        f"WHERE t.{q('app_label')} = %s AND t.{q('model')} = %s AND {id_condition}"
+    )
+    return sql, ["timeline", model_name, *id_params]
+
+
+def collect_citations(rows, ctx):
+    """Group citation rows (from citation_query) by object id, leaving out hidden sources."""
+    found = defaultdict(list)
+    for (_, object_id, _, source_id, url, outlet, headline, published, kind, locator, note, state, deleted_at,
+         _) in rows:
+        if ctx.can_see(state, deleted_at):
+            found[object_id].append(citation(ctx, source_id, url, outlet, headline, published, kind, locator, note))
+    return found
+
+
 def citations_by_object(model_name, ids, ctx):
     """Return {object id: [citation dicts]} for records of one model (one query).
 
     Citations of sources the reader may not see (drafts, deleted) are left out.
     """
-    found = defaultdict(list)
     if not ids:
-        return found
-    q = connection.ops.quote_name
-    id_condition, id_params = in_ids(f"c.{q('object_id')}", ids)
-    sql = (
-        f"SELECT c.{q('object_id')}, c.{q('source_id')}, s.{q('url')}, s.{q('outlet')}, s.{q('headline')}, "
-        f"s.{q('published')}, s.{q('kind')}, c.{q('locator')}, c.{q('note')}, s.{q('state')}, s.{q('deleted_at')} "
-        f"FROM {q(Citation._meta.db_table)} c "
-        f"INNER JOIN {q(Source._meta.db_table)} s ON c.{q('source_id')} = s.{q('id')} "
-        f"INNER JOIN {q('django_content_type')} t ON c.{q('content_type_id')} = t.{q('id')} "
-        f"WHERE t.{q('app_label')} = %s AND t.{q('model')} = %s AND {id_condition} "
-        f"ORDER BY c.{q('object_id')}, c.{q('id')}"
-    )
+        return defaultdict(list)
+    sql, params = citation_query(model_name, ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, ["timeline", model_name, *id_params])
-        rows = cursor.fetchall()
-    for object_id, source_id, url, outlet, headline, published, kind, locator, note, state, deleted_at in rows:
-        if ctx.can_see(state, deleted_at):
-            found[object_id].append(citation(ctx, source_id, url, outlet, headline, published, kind, locator, note))
-    return found
+        cursor.execute(sql + " ORDER BY 2, 14", params)
+        return collect_citations(cursor.fetchall(), ctx)
 
 
 def citation(ctx, source_id, url, outlet, headline, published, kind, locator="", note=""):
@@ -200,8 +218,7 @@ class Presenter:
         """Turn fetched value dicts into response rows (a fixed number of queries)."""
         rows = list(rows)
         ids = [r["id"] for r in rows]
-        links = self.many_slugs(ids)
-        cites = citations_by_object(self.model_name, ids, self.ctx) if self.cited else {}
+        links, cites = self.related(ids)
         extra = self.extra(rows)
         columns, transforms, foreign = self.columns(), self.transforms, self.foreign_columns()
         can_see = self.ctx.can_see
@@ -230,10 +247,12 @@ class Presenter:
             out.append(item)
         return out
 
-    def many_query(self, ids):
-        """Return the UNION ALL query over every many-to-many table, and its parameters."""
+    def link_query(self, ids):
+        """Return a UNION ALL over every many-to-many table (rows tagged by field index), padded
+        to the citation query's columns so that both can run as one query."""
         q = connection.ops.quote_name
         parts, params = [], []
+        padding = ", ".join(["NULL"] * (CITATION_COLUMNS - 5))
         for index, field_name in enumerate(self.many.values()):
             field = self.model._meta.get_field(field_name)
             through, target = field.remote_field.through, field.related_model
@@ -241,30 +260,43 @@ class Presenter:
             target_col = through._meta.get_field(field.m2m_reverse_field_name()).column
             id_condition, id_params = in_ids(f"j.{q(source_col)}", ids)
             parts.append(
-                f"SELECT {index}, j.{q(source_col)}, r.{q('slug')}, r.{q('state')}, r.{q('deleted_at')} "
+                f"SELECT {index}, j.{q(source_col)}, r.{q('slug')}, {padding}, r.{q('state')}, r.{q('deleted_at')}, 0 "
                 f"FROM {q(through._meta.db_table)} j INNER JOIN {q(target._meta.db_table)} r "
                 f"ON j.{q(target_col)} = r.{q('id')} WHERE {id_condition}"
             )
             params += id_params
         return " UNION ALL ".join(parts), params
 
-    def many_slugs(self, ids):
-        """Return {output name: {id: [slugs]}} for every many-to-many field, in one UNION query."""
+    def related(self, ids):
+        """Return ({field: {id: [slugs]}}, {id: [citations]}) for the page: one query for the
+        links of every many-to-many field and the citations together."""
         names = list(self.many)
-        result = {name: {} for name in names}
-        if not ids or not names:
-            return result
+        links = {name: {} for name in names}
+        if not ids or not (names or self.cited):
+            return links, {}
+        parts, params = [], []
+        if self.cited:
+            # First, so that PostgreSQL takes the column types from real columns, not NULLs.
+            sql, cite_params = citation_query(self.model_name, ids)
+            parts.append(sql)
+            params += cite_params
+        if names:
+            sql, link_params = self.link_query(ids)
+            parts.append(sql)
+            params += link_params
         with connection.cursor() as cursor:
-            cursor.execute(*self.many_query(ids))
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2, 14", params)
             rows = cursor.fetchall()
+        split = next((i for i, row in enumerate(rows) if row[0] >= 0), len(rows))
+        cites = collect_citations(rows[:split], self.ctx)
         can_see = self.ctx.can_see
-        for index, object_id, slug, state, deleted_at in rows:
-            if can_see(state, deleted_at):
-                result[names[index]].setdefault(object_id, []).append(slug)
-        for by_id in result.values():
+        for row in rows[split:]:
+            if can_see(row[11], row[12]):
+                links[names[row[0]]].setdefault(row[1], []).append(row[2])
+        for by_id in links.values():
             for slugs in by_id.values():
                 slugs.sort()
-        return result
+        return links, cites
 
     def extra(self, rows):
         """Fetch what the resource embeds beyond columns and links (override; fixed queries)."""
