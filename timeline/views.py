@@ -9,13 +9,14 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from timeline import search as site_search
 from timeline.browse import TimelineFilterForm, group_by_year_and_month, ordered
 from timeline.chart import events_chart
 from timeline.coverage import conflicts_from_claims, fold_copies, item_from_source, unique_sources
+from timeline.gone import get_public_or_gone
 from timeline.models import (
     Agency, Citation, Claim, Contract, Event, LifecycleTransition, Organization, Person, Program,
     Source, Statement,
@@ -160,8 +161,8 @@ def timeline(request):
 
 @cache_public_page
 def event_detail(request, slug):
-    event = get_object_or_404(
-        Event.objects.published().prefetch_related(
+    event = get_public_or_gone(
+        Event.objects.all().prefetch_related(
             Prefetch("programs", queryset=published_programs(), to_attr="public_programs"),
             Prefetch("agencies", queryset=Agency.objects.published(), to_attr="public_agencies"),
             Prefetch("organizations", queryset=Organization.objects.published(), to_attr="public_organizations"),
@@ -180,8 +181,8 @@ def event_detail(request, slug):
 
 @cache_public_page
 def program_detail(request, slug):
-    program = get_object_or_404(
-        Program.objects.published().prefetch_related(
+    program = get_public_or_gone(
+        Program.objects.all().prefetch_related(
             Prefetch("agencies", queryset=Agency.objects.published(), to_attr="public_agencies"),
             Prefetch("vendors", queryset=Organization.objects.published(), to_attr="public_vendors"),
             Prefetch("lifecycle", queryset=LifecycleTransition.objects.published().select_related("event"),
@@ -231,8 +232,8 @@ def program_detail(request, slug):
 
 @cache_public_page
 def agency_detail(request, slug):
-    agency = get_object_or_404(
-        Agency.objects.published().select_related("parent").prefetch_related(
+    agency = get_public_or_gone(
+        Agency.objects.all().select_related("parent").prefetch_related(
             Prefetch("children", queryset=Agency.objects.published(), to_attr="public_children"),
             Prefetch("programs", queryset=published_programs(), to_attr="public_programs"),
             Prefetch("people", queryset=Person.objects.published(), to_attr="public_people"),
@@ -256,8 +257,8 @@ def agency_detail(request, slug):
 
 @cache_public_page
 def organization_detail(request, slug):
-    organization = get_object_or_404(
-        Organization.objects.published().prefetch_related(
+    organization = get_public_or_gone(
+        Organization.objects.all().prefetch_related(
             Prefetch("programs", queryset=published_programs(), to_attr="public_programs"),
             Prefetch("people", queryset=Person.objects.published(), to_attr="public_people"),
             Prefetch("contracts", queryset=Contract.objects.published().select_related("agency"),
@@ -278,8 +279,8 @@ def organization_detail(request, slug):
 
 @cache_public_page
 def person_detail(request, slug):
-    person = get_object_or_404(
-        Person.objects.published().select_related("agency", "organization").prefetch_related(
+    person = get_public_or_gone(
+        Person.objects.all().select_related("agency", "organization").prefetch_related(
             Prefetch("statements", queryset=Statement.objects.published().select_related("event", "program"),
                      to_attr="public_statements"),
         ),
@@ -300,8 +301,8 @@ def person_detail(request, slug):
 
 @cache_public_page
 def contract_detail(request, slug):
-    contract = get_object_or_404(
-        Contract.objects.published().select_related("agency", "vendor", "program", "parent_award").prefetch_related(
+    contract = get_public_or_gone(
+        Contract.objects.all().select_related("agency", "vendor", "program", "parent_award").prefetch_related(
             Prefetch("child_awards", queryset=Contract.objects.published(), to_attr="public_children"),
         ),
         slug=slug,
@@ -327,8 +328,8 @@ def contract_detail(request, slug):
 
 @cache_public_page
 def statement_detail(request, slug):
-    statement = get_object_or_404(
-        Statement.objects.published().select_related("speaker", "agency", "event", "program"), slug=slug,
+    statement = get_public_or_gone(
+        Statement.objects.all().select_related("speaker", "agency", "event", "program"), slug=slug,
     )
 
     def public(record):
@@ -348,7 +349,7 @@ def statement_detail(request, slug):
 
 @cache_public_page
 def source_detail(request, pk):
-    source = get_object_or_404(Source.objects.published(), pk=pk)
+    source = get_public_or_gone(Source.objects.all(), pk=pk)
 
     def citing(model_name):
         return Citation.objects.filter(
