@@ -49,7 +49,8 @@ def matching_events(query):
     """Published events whose title or summary matches (not evaluated)."""
     match = Q(title__icontains=query) | Q(summary__icontains=query)
     if connection.vendor == "postgresql":
-        # A subquery on its own, so PostgreSQL answers it from the GIN index (migration 0003);
+        # A subquery on its own, so PostgreSQL answers it from the GIN index on this very
+        # expression (migration 0003_api_full_text_indexes);
         # OR-ed into one WHERE with the substring match it would compute every row's vector.
         match |= Q(pk__in=full_text_matches(query))
     return Event.objects.published().filter(match)

@@ -78,4 +78,4 @@ def test_on_postgresql_full_text_search_can_use_its_index(db):
         sql, params = full_text_matches("photographs").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "timeline_event_fulltext_idx" in plan
+    assert "timeline_event_search_gin" in plan
