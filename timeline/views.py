@@ -15,7 +15,9 @@ from django.urls import reverse
 from timeline import search as site_search
 from timeline.browse import TimelineFilterForm, group_by_year_and_month, ordered
 from timeline.chart import events_chart
-from timeline.coverage import conflicts_from_claims, fold_copies, item_from_source, unique_sources
+from timeline.coverage import (
+    conflicts_from_claims, coverage_items, fold_copies, item_from_source, reports_on_events, unique_sources,
+)
 from timeline.gone import get_public_or_gone
 from timeline.models import (
     Agency, Citation, Claim, Contract, Event, LifecycleTransition, Organization, Person, Program,
@@ -174,7 +176,7 @@ def event_detail(request, slug):
     )
     context = {"event": event, "contract": event.contract if event.contract and event.contract.is_public else None}
     context.update(sources_context(event, "event"))
-    context.update(coverage_context([item_from_source(s) for s in context["sources"]]))
+    context.update(coverage_context(coverage_items(context["sources"], reports_on_events([event.pk]))))
     context.update(cite_context(request, event, event.title))
     return render(request, "timeline/event.html", context)
 
@@ -223,7 +225,7 @@ def program_detail(request, slug):
         "events": events,
         "event_total": event_total,
         "sources": sources,
-        **coverage_context([item_from_source(s) for s in sources]),
+        **coverage_context(coverage_items(sources, reports_on_events(event_ids))),
         "conflicts": conflicts_from_claims(claims, subjects),
         "program_claims": [c for c in claims if c.content_type.model == "program" and not c.in_conflict],
         **cite_context(request, program, program.name),

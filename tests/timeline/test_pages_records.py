@@ -51,9 +51,9 @@ def test_an_event_page_shows_its_sources_with_outlet_headline_date_link_and_arch
     w = world()
     event = make_events(1, w)[0]
     html = client.get(event.get_absolute_url()).content.decode()
-    assert '<a href="https://news.example.org/face-capture" rel="noopener">Border cameras expand</a>' in html
+    assert '<a href="https://news.example.org/face-capture" rel="noopener nofollow">Border cameras expand</a>' in html
     assert "Example News" in html and "9 May 2025" in html
-    assert '<a href="https://archive.example.org/face-capture" rel="noopener">archived copy</a>' in html
+    assert '<a href="https://archive.example.org/face-capture" rel="noopener nofollow">archived copy</a>' in html
     assert f'href="{w["source"].get_absolute_url()}"' in html
     assert "<strong>1</strong> independent source." in html
 
