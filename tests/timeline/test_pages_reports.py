@@ -102,7 +102,8 @@ def test_report_coverage_adds_one_query_whatever_the_number_of_reports(client, d
     first = make_report(0, event)
     for n in range(1, count):
         make_report(n, event, duplicate_of=first if n % 2 else None)
-    # The event page's eight queries (test_pages_records) plus one: its reports with their
-    # feeds and originals.
+    # The event page's queries (test_pages_records): the event, its programs, agencies,
+    # organizations, people, statements, citations, claims; and its reports with their feeds
+    # and originals.
     with django_assert_num_queries(9):
         assert client.get(event.get_absolute_url()).status_code == 200
