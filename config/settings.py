@@ -169,6 +169,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
+# Feed polling (sources app): beat queues the feeds that are due every FEED_QUEUE_INTERVAL seconds.
+FEED_QUEUE_INTERVAL = envint("FEED_QUEUE_INTERVAL", 60, 1)
+CELERY_BEAT_SCHEDULE["queue-due-feeds"] = {"task": "sources.tasks.queue_due_feeds", "schedule": float(FEED_QUEUE_INTERVAL)}
 
 # REST framework: filled out by the API.
 REST_FRAMEWORK = {
@@ -179,6 +182,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Anonymous readers are throttled per address; a token (rest_framework.authtoken) raises the limit.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envstr("API_ANON_RATE", "120/minute"),
+        "user": envstr("API_USER_RATE", "2000/minute"),
+    },
 }
 # The client address: X-Forwarded-For is believed only for the last TRUSTED_PROXY_COUNT hops
 # (0: ignored, REMOTE_ADDR is the client). DRF's throttles use the same count, so a client cannot
@@ -193,6 +205,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per shared choice set in the API schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "timeline.dates.Precision",
+        "SourceKindEnum": "timeline.models.Source.Kind",
+        "OrganizationKindEnum": "timeline.models.Organization.Kind",
+        "EventKindEnum": "timeline.models.EventKind",
+    },
 }
 
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -203,6 +222,8 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 FEED_ALLOW_LOOPBACK = envbool("FEED_ALLOW_LOOPBACK", False)
 FEED_CONNECT_TIMEOUT = envfloat("FEED_CONNECT_TIMEOUT", 5.0)
 FEED_READ_TIMEOUT = envfloat("FEED_READ_TIMEOUT", 15.0)
+# The whole response, however slowly it trickles in.
+FEED_TOTAL_TIMEOUT = envfloat("FEED_TOTAL_TIMEOUT", 60.0)
 FEED_MAX_BYTES = envint("FEED_MAX_BYTES", 5 * 1024 * 1024, 1024)
 FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")

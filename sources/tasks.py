@@ -1,0 +1,34 @@
+"""Celery doors to feed polling. The work is in sources.polling; these take ids and return small
+summaries (results are ignored by default)."""
+from celery import shared_task
+from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
+from django.utils import timezone
+
+from sources.models import Feed
+from sources.polling import poll_feed_now
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def poll_feed(feed_id, force=False):
+    """Poll one feed. Safe to run twice or at once on two workers: the feed's row lock lets one
+    poll run and the other return "busy"; reports are unique per entry either way."""
+    return str(poll_feed_now(feed_id, force=force))
+
+
+@shared_task(acks_late=True)
+def queue_due_feeds():
+    """Queue a poll of every feed that is due (beat runs this every FEED_QUEUE_INTERVAL seconds).
+
+    Moves each queued feed's next poll time on by its interval first, so the next beat tick does
+    not queue it again while it waits in the queue; the poll sets the real next time. Polls are
+    sent once this transaction commits.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(Feed.objects.due(now).select_for_update(skip_locked=True).only("id"))
+        Feed.objects.filter(pk__in=[f.pk for f in due]).update(
+            next_poll_at=ExpressionWrapper(Value(now) + F("poll_interval"), output_field=DateTimeField()))
+        for feed in due:
+            feed.queue_poll()
+    return len(due)
