@@ -1,7 +1,7 @@
 """Feeds, the reports polled from them, and their links to timeline events."""
 from datetime import timedelta
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -68,10 +68,11 @@ class Feed(models.Model):
 
     def queue_poll(self, force=False):
         """Queue a poll of this feed once the current transaction commits (no query)."""
+        from config.celery import enqueue_on_commit
         from sources.tasks import poll_feed
 
-        feed_id = self.pk
-        transaction.on_commit(lambda: poll_feed.delay(feed_id, force=force))
+        # A dead broker is logged, never raised into the request or task that queues the poll.
+        enqueue_on_commit(poll_feed, self.pk, force=force)
 
     # Poll bookkeeping. These set fields only; the caller saves (sources.polling does, in the
     # same transaction as the reports).

@@ -5,18 +5,21 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 
+from config.celery import database_retry_options
 from sources.models import Feed
 from sources.polling import poll_feed_now
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# While the database is briefly unreachable (a restart, a failover) these retry with capped,
+# jittered exponential backoff, each retry logged by Celery (config.celery.database_retry_options).
+@shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def poll_feed(feed_id, force=False):
     """Poll one feed. Safe to run twice or at once on two workers: the feed's row lock lets one
     poll run and the other return "busy"; reports are unique per entry either way."""
     return str(poll_feed_now(feed_id, force=force))
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **database_retry_options())
 def queue_due_feeds():
     """Queue a poll of every feed that is due (beat runs this every FEED_QUEUE_INTERVAL seconds).
 
