@@ -14,3 +14,11 @@ def test_modified_since_with_any_valid_iso_offset_is_not_a_server_error(client, 
     assert response.status_code == 200
     if response.streaming:
         b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("parameter", ["date_from", "date_to", "overlap"])
+def test_a_percent_sign_in_a_bad_value_is_a_400_naming_the_parameter(client, seed, parameter):
+    response = client.get("/api/v1/statements/", {parameter: "²%H`v %s %(x)s"})
+    assert response.status_code == 400
+    assert parameter in response.json()
+    assert "%H`v %s %(x)s" in response.json()[parameter][0]

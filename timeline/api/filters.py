@@ -71,7 +71,10 @@ class PreciseDateField(forms.CharField):
         try:
             first, precision = parse_precise(value)
         except ValueError:
-            raise forms.ValidationError(f"{value[:40]!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
+            # The input goes in params, never into the message itself: django-filter %-formats
+            # messages, and a "%" in the input made that a 500 (found by the abuse run).
+            raise forms.ValidationError("%(value)r is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.",
+                                        params={"value": value[:40]})
         return first, period_end(first, precision)
 
 
@@ -99,7 +102,7 @@ class StrictBooleanField(forms.Field):
             return True
         if text in self.FALSE:
             return False
-        raise forms.ValidationError(f"{str(value)[:40]!r} is not a boolean: use true or false.")
+        raise forms.ValidationError("%(value)r is not a boolean: use true or false.", params={"value": str(value)[:40]})
 
 
 class Documented:
