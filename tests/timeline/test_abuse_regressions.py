@@ -2,6 +2,17 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _unthrottled(monkeypatch):
+    """The project's throttle rates and no request counted yet, whatever earlier tests left."""
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES)
+    cache.clear()
+
+
 @pytest.mark.parametrize("since", [
     "0025-03-10T18:24:48+22:25",   # an offset PostgreSQL refuses (beyond ±15:59)
     "3259-08-18T15:24:58.7+20:11",
