@@ -178,6 +178,9 @@ def main():
         services += [web, worker, beat]
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: get(base + "/healthz")[0] == 200, 60, "gunicorn")
+        # The worker and beat are warm (one poll done) before the load starts, so that a poll is
+        # in flight to be killed soon after.
+        wait_for(lambda: feeds.requests >= 1 and not feeds.in_progress.is_set(), 180, "a first poll")
         for _, path in ROUTES:
             status, _ = get(base + path, timeout=30)
             if status != 200:
@@ -207,7 +210,7 @@ def main():
 
         def _inject_faults():
             # 1. Kill the worker mid-poll, then start it again.
-            if feeds.in_progress.wait(timeout=30):
+            if feeds.in_progress.wait(timeout=60):
                 time.sleep(0.5)
                 worker.kill()
                 faults.append((time.monotonic() - t0, "worker killed (SIGKILL) while a feed response was in flight"))
@@ -215,7 +218,7 @@ def main():
                 worker.start()
                 faults.append((time.monotonic() - t0, "worker started again"))
             else:
-                faults.append((time.monotonic() - t0, "no poll seen in 30s: worker not killed"))
+                faults.append((time.monotonic() - t0, "no poll seen in 60s: worker not killed"))
             # 2. Restart PostgreSQL.
             time.sleep(max(0, t0 + LOAD_SECONDS * 0.30 - time.monotonic()))
             began = time.monotonic()
