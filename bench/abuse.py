@@ -78,7 +78,8 @@ def main():
              "--max-examples", os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"), "--seed", "7", "--workers", "2",
              "--no-color", "--generation-database", "none", "--request-timeout", "30",
              "--report", "junit", "--report-dir", str(report_dir)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            # In the scratch directory: Schemathesis keeps a cache of what it found in its cwd.
+            cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         fuzz_output = fuzz.communicate()[0]
         ingest_out, ingest_err = ingest.communicate()
         elapsed = time.monotonic() - started
