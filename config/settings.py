@@ -40,9 +40,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Production hardening (timeline/): answer /healthz before host checks and HTTPS redirects;
+    # take the client address from trusted proxies only; security headers on every response
+    # (static files included); retry safe requests once the database is back.
+    "timeline.health.HealthCheckMiddleware",
+    "timeline.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "timeline.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "timeline.db_errors.DatabaseRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -50,6 +57,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that their process_exception runs first: a deleted record answers 410, an
+    # unreachable database or a cancelled statement answers 503 instead of a traceback.
+    "timeline.gone.GoneMiddleware",
+    "timeline.db_errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -65,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "timeline.security.csp_nonce",
             ],
         },
     },
@@ -78,6 +90,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# Database limits (PostgreSQL): web processes (config/wsgi.py sets PROCESS_ROLE=web) cut off a
+# statement after DB_WEB_STATEMENT_TIMEOUT_MS and answer 503; workers, beat and manage.py
+# (migrations, backups) get DB_WORKER_STATEMENT_TIMEOUT_MS, 0 meaning no limit.
+PROCESS_ROLE = envstr("PROCESS_ROLE", "")
+if PROCESS_ROLE == "web":
+    DB_STATEMENT_TIMEOUT_MS = envint("DB_WEB_STATEMENT_TIMEOUT_MS", 5000, 0)
+else:
+    DB_STATEMENT_TIMEOUT_MS = envint("DB_WORKER_STATEMENT_TIMEOUT_MS", 0, 0)
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 5, 1))
+    if DB_STATEMENT_TIMEOUT_MS:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+# A safe request (GET/HEAD) that loses its database connection (a restart, a failover) is
+# retried with backoff for up to this many seconds before answering 503.
+DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -106,7 +135,13 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Cache: local memory by default; REDIS_CACHE_URL to share it between processes.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "timeline"}}
 if envstr("REDIS_CACHE_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_CACHE_URL")}
+    # Redis down must not take pages down: the resilient backend answers misses and drops writes
+    # while Redis is unreachable (short socket timeouts, then a pause before trying again).
+    CACHES["default"] = {
+        "BACKEND": "timeline.cache_backends.ResilientRedisCache",
+        "LOCATION": envstr("REDIS_CACHE_URL"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 5},
+    }
 
 # Celery: eager (in-process) when no broker is configured.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
@@ -120,10 +155,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LI
 # The broker redelivers an unacknowledged task after this many seconds; it must exceed the
 # task time limit or a slow task would be delivered to a second worker while still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# How often the Redis transport sweeps for tasks whose worker died unacknowledged and whose
+# visibility timeout ran out (kombu's default: a real sweep only every ~100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = envint("CELERY_UNACKED_RESTORE_INTERVAL", 10, 1)
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
+# A web request that queues a task must not hang on a dead broker: connect quickly, retry the
+# publish briefly, then give up (config.celery.enqueue_on_commit logs and drops the message).
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = envfloat("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Tasks that hit the database retry with growing, capped, jittered delays when it is briefly
+# unreachable (config.celery.DATABASE_RETRY, used by the polling tasks).
+CELERY_DB_RETRY_BACKOFF = envint("CELERY_DB_RETRY_BACKOFF", 2, 1)
+CELERY_DB_RETRY_BACKOFF_MAX = envint("CELERY_DB_RETRY_BACKOFF_MAX", 120, 1)
+CELERY_DB_RETRY_MAX_RETRIES = envint("CELERY_DB_RETRY_MAX_RETRIES", 8, 0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
+# Feed polling (sources app): beat queues the feeds that are due every FEED_QUEUE_INTERVAL seconds.
+FEED_QUEUE_INTERVAL = envint("FEED_QUEUE_INTERVAL", 60, 1)
+CELERY_BEAT_SCHEDULE["queue-due-feeds"] = {"task": "sources.tasks.queue_due_feeds", "schedule": float(FEED_QUEUE_INTERVAL)}
 
 # REST framework: filled out by the API.
 REST_FRAMEWORK = {
@@ -144,6 +196,11 @@ REST_FRAMEWORK = {
         "user": envstr("API_USER_RATE", "2000/minute"),
     },
 }
+# The client address: X-Forwarded-For is believed only for the last TRUSTED_PROXY_COUNT hops
+# (0: ignored, REMOTE_ADDR is the client). DRF's throttles use the same count, so a client cannot
+# dodge them by sending its own X-Forwarded-For.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SPECTACULAR_SETTINGS = {
     "TITLE": "Surveillance Timeline API",
     "DESCRIPTION": "Programs, events, contracts, statements and the sources behind them.",
@@ -169,13 +226,19 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 FEED_ALLOW_LOOPBACK = envbool("FEED_ALLOW_LOOPBACK", False)
 FEED_CONNECT_TIMEOUT = envfloat("FEED_CONNECT_TIMEOUT", 5.0)
 FEED_READ_TIMEOUT = envfloat("FEED_READ_TIMEOUT", 15.0)
+# The whole response, however slowly it trickles in.
+FEED_TOTAL_TIMEOUT = envfloat("FEED_TOTAL_TIMEOUT", 60.0)
 FEED_MAX_BYTES = envint("FEED_MAX_BYTES", 5 * 1024 * 1024, 1024)
 FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
+# A CA bundle for feed servers' certificates instead of the system's (tests use their own).
+FEED_CA_CERTS = envstr("FEED_CA_CERTS") or None
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
 
 # Matching thresholds (sources app): scores in 0..1.
-MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.75)
-MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.35)
+MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)
+MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
+# When curators add or edit an event, reports published this many days back are re-scored.
+MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
 
@@ -188,3 +251,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Content-Security-Policy (timeline.security): no inline script or style anywhere; a template
+# that needs an inline block marks it nonce="{{ csp_nonce }}". Report-only while DEBUG is on.
+CSP_EXTRA_SOURCES = {}  # e.g. {"img-src": ["https://example.org"]}
+CSRF_FAILURE_VIEW = "timeline.errors.csrf_failure"
+# dumpdata keeps timestamps to the microsecond (backups restore exactly; timeline/exact_json.py).
+SERIALIZATION_MODULES = {"json": "timeline.exact_json"}

@@ -1,1 +1,303 @@
 """Feeds, the reports polled from them, and their links to timeline events."""
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# After this many failed polls in a row a feed is shown as failing and polled at the slowest rate.
+FAILING_AFTER = 5
+# Backoff and server-requested delays never push the next poll further than this.
+MAX_POLL_DELAY = timedelta(days=1)
+
+
+class FeedQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Enabled feeds whose next poll time has come, oldest first. One query when evaluated."""
+        now = now or timezone.now()
+        return self.filter(enabled=True, next_poll_at__lte=now).order_by("next_poll_at")
+
+
+class Feed(models.Model):
+    """A feed we poll, with the state a polite poller keeps between polls."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    enabled = models.BooleanField(default=True, help_text="Paused feeds are not polled on schedule.")
+    poll_interval = models.DurationField(default=timedelta(hours=1))
+
+    # Conditional GET: sent back as If-None-Match / If-Modified-Since.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of the last poll")
+    last_error = models.TextField(blank=True, help_text="Why the last poll failed (empty when it succeeded)")
+    last_warning = models.TextField(blank=True, help_text="Problems in the last document that was still usable")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["url"]
+        indexes = [
+            # Feed.objects.due(): enabled feeds with next_poll_at <= now, run by every beat tick.
+            models.Index(fields=["next_poll_at"], condition=Q(enabled=True), name="feed_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not self.url.lower().startswith(("http://", "https://")):
+            raise ValidationError({"url": "Only http and https feeds can be polled."})
+
+    @property
+    def is_failing(self):
+        return self.consecutive_failures >= FAILING_AFTER
+
+    @property
+    def health(self):
+        """One word for the admin: paused, failing, erroring, ok or new."""
+        if not self.enabled:
+            return "paused"
+        if self.is_failing:
+            return "failing"
+        if self.last_error:
+            return "erroring"
+        return "ok" if self.last_polled_at else "new"
+
+    def queue_poll(self, force=False):
+        """Queue a poll of this feed once the current transaction commits (no query). A broker
+        that is down is logged, not raised (config.celery.enqueue_on_commit): beat's scan of due
+        feeds queues the feed again."""
+        from config.celery import enqueue_on_commit
+        from sources.tasks import poll_feed
+
+        enqueue_on_commit(poll_feed, self.pk, force=force)
+
+    # Poll bookkeeping. These set fields only; the caller saves (sources.polling does, in the
+    # same transaction as the reports).
+
+    def record_success(self, now, status, *, etag=None, last_modified=None, min_delay=None, warning=""):
+        """Note a successful poll (200 or 304) and schedule the next one after the interval, or
+        later if the server asked (Cache-Control max-age, Retry-After), capped at a day."""
+        self.last_polled_at = now
+        self.last_success_at = now
+        self.last_status = status
+        self.last_error = ""
+        self.last_warning = warning
+        self.consecutive_failures = 0
+        if etag is not None:
+            self.etag = etag[:500]
+        if last_modified is not None:
+            self.last_modified = last_modified[:100]
+        delay = max(self.poll_interval, min_delay or timedelta(0))
+        self.next_poll_at = now + min(delay, max(MAX_POLL_DELAY, self.poll_interval))
+
+    def record_failure(self, now, error, *, status=None, min_delay=None):
+        """Note a failed poll and back off: the interval doubles with each failure in a row, up to
+        a day (a feed that keeps failing is marked failing and polled about daily)."""
+        self.last_polled_at = now
+        self.last_status = status
+        self.last_error = error
+        self.consecutive_failures += 1
+        self.next_poll_at = now + self.failure_delay(min_delay)
+
+    def failure_delay(self, min_delay=None):
+        backoff = self.poll_interval * (2 ** min(self.consecutive_failures - 1, 20))
+        delay = max(backoff, min_delay or timedelta(0))
+        return min(delay, max(MAX_POLL_DELAY, self.poll_interval))
+
+
+class Report(models.Model):
+    """One news item from a feed, stored once however often it is seen.
+
+    `key` identifies the entry within its feed: its GUID, or its canonical link when the GUID is
+    missing or repeated across items, or a hash of its text when it has neither (see
+    sources.entries.entry_key). Raw HTML is stored as the feed sent it: sanitise it (with
+    sources.sanitize) wherever it is shown.
+    """
+
+    class PublishedFallback(models.TextChoices):
+        NONE = "", "Date from the feed"
+        MISSING = "missing", "No date in the feed: time fetched"
+        FUTURE = "future", "Date in the future: time fetched"
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="reports")
+    key = models.CharField(max_length=64, editable=False, help_text="sha256 of the entry's identity in its feed")
+    guid = models.CharField(max_length=2000, blank=True)
+    url = models.URLField("canonical URL", max_length=2000, blank=True,
+                          help_text="The entry's link without fragment or tracking parameters (http/https only)")
+    title = models.TextField(blank=True)
+    summary = models.TextField(blank=True, help_text="Raw HTML from the feed")
+    content = models.TextField(blank=True, help_text="Raw HTML from the feed")
+    author = models.CharField(max_length=500, blank=True)
+    published = models.DateTimeField()
+    published_fallback = models.CharField(max_length=10, choices=PublishedFallback.choices, blank=True, default="")
+    fetched_at = models.DateTimeField(help_text="When this entry was first fetched")
+    content_hash = models.CharField(max_length=64, help_text="sha256 of title, summary and content")
+    # Matching (sources.linking): the earlier report this one copies (syndication, a light
+    # rewrite), when it last went through matching, and the suggested event it was grouped into.
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
+                                     help_text="The earlier report this one copies, if any")
+    copy_evidence = models.JSONField(default=dict, blank=True, editable=False)
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suggested_event = models.ForeignKey("sources.SuggestedEvent", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="reports")
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        constraints = [
+            # Makes ingestion idempotent; also serves sources.ingest's lookup of the entries
+            # already stored: Report.objects.filter(feed=feed, key__in=keys).
+            models.UniqueConstraint(fields=["feed", "key"], name="report_unique_entry_per_feed"),
+        ]
+        indexes = [
+            # The default ordering: the admin's report list and "latest reports" pages.
+            models.Index(fields=["-published", "-id"], name="report_latest_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.url or self.guid or f"Report {self.pk}"
+
+
+class LinkStatus(models.TextChoices):
+    ATTACHED = "attached", "Attached automatically"
+    PROPOSED = "proposed", "Proposed for review"
+    APPROVED = "approved", "Approved by a curator"
+    REJECTED = "rejected", "Rejected by a curator"
+
+
+class ReportEventLinkQuerySet(models.QuerySet):
+    def review_queue(self):
+        """Proposed links, highest score first, with what the queue shows (one query)."""
+        return (self.filter(status=LinkStatus.PROPOSED)
+                .select_related("report", "report__feed", "event")
+                .order_by("-score", "-id"))
+
+    def standing(self):
+        """Links that put a report on an event: attached or approved."""
+        return self.filter(status__in=[LinkStatus.ATTACHED, LinkStatus.APPROVED])
+
+
+class ReportEventLink(models.Model):
+    """A report's link to a timeline event: decided by the matcher or by a curator.
+
+    A curator's decision is final: a rejected link is never proposed again and an approved one
+    is never changed by a later matching run (sources.linking only touches attached and
+    proposed links).
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="event_links")
+    event = models.ForeignKey("timeline.Event", on_delete=models.CASCADE, related_name="report_links")
+    score = models.FloatField()
+    status = models.CharField(max_length=10, choices=LinkStatus.choices)
+    is_primary = models.BooleanField(default=False)
+    explanation = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ReportEventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "event"], name="link_once_per_report_and_event"),
+        ]
+        indexes = [
+            # The review queue: ReportEventLink.objects.review_queue() (status = proposed by score).
+            models.Index(fields=["status", "-score"], name="link_review_queue_idx"),
+            # An event's coverage: its attached and approved reports.
+            models.Index(fields=["event", "status"], name="link_event_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} \u2192 {self.event} ({self.status}, {self.score:.2f})"
+
+    @property
+    def is_decided(self):
+        return self.status in (LinkStatus.APPROVED, LinkStatus.REJECTED)
+
+
+class ReviewDecision(models.Model):
+    """One curator decision, kept for good: who did what to which link or suggestion, and when."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        REASSIGN = "reassign", "Reassigned"
+        ACCEPT_SUGGESTION = "accept-suggestion", "Accepted a suggested event"
+        DISMISS_SUGGESTION = "dismiss-suggestion", "Dismissed a suggested event"
+
+    action = models.CharField(max_length=20, choices=Action.choices)
+    link = models.ForeignKey(ReportEventLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    suggestion = models.ForeignKey("sources.SuggestedEvent", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="decisions")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey("timeline.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous_event = models.ForeignKey("timeline.Event", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+    decided_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.decided_by} at {self.decided_at:%Y-%m-%d %H:%M}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted (event created)"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class SuggestedEvent(models.Model):
+    """Reports that match no event but concern a tracked program or agency, grouped together."""
+
+    title = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN)
+    score = models.FloatField(default=0, help_text="How strongly the reports concern tracked records (0..1)")
+    entities = models.JSONField(default=list, blank=True, help_text="Entity keys the reports name")
+    centroid = models.JSONField(default=dict, blank=True, editable=False)
+    report_count = models.PositiveIntegerField(default=0)
+    first_published = models.DateTimeField(null=True, blank=True)
+    last_published = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey("timeline.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              help_text="The event created from this suggestion")
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-score", "-id"]
+        indexes = [
+            # The review queue's suggestions and the grouping of new reports: open ones by score.
+            models.Index(fields=["status", "-score"], name="suggestion_queue_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ReportFingerprint(models.Model):
+    """A winnowed shingle hash of a report's text: copy detection looks earlier reports up by it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="fingerprints")
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # sources.linking.find_copies: ReportFingerprint.objects.filter(value__in=...).
+            models.Index(fields=["value"], name="fingerprint_value_idx"),
+        ]
