@@ -7,12 +7,15 @@ from timeline.api.filters import (
     ProgramFilterSet, SourceFilterSet, StatementFilterSet,
 )
 
+from timeline.api.views.report import ReportFilterSet
+
 pytestmark = pytest.mark.django_db
 
 FILTERSETS = {
     "agencies": AgencyFilterSet, "organizations": OrganizationFilterSet, "people": PersonFilterSet,
     "programs": ProgramFilterSet, "events": EventFilterSet, "contracts": ContractFilterSet,
     "statements": StatementFilterSet, "sources": SourceFilterSet, "claims": ClaimFilterSet,
+    "reports": ReportFilterSet,
 }
 
 
