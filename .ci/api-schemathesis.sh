@@ -22,7 +22,23 @@ for _ in $(seq 1 50); do
 done
 [ -n "$port" ] || { echo "gunicorn did not start:"; cat "$work/gunicorn.log"; exit 1; }
 echo "API on 127.0.0.1:$port"
-.venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/schema/?format=json" \
+schema="http://127.0.0.1:$port/api/v1/schema/?format=json"
+report_dir="${SCHEMATHESIS_REPORT_DIR:-artifacts/schemathesis}"
+echo "--- as an anonymous reader (every operation)"
+.venv/bin/schemathesis run "$schema" \
   --checks not_a_server_error,response_schema_conformance \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --seed 7 --workers 1 --no-color \
-  --generation-database none --report junit --report-dir "${SCHEMATHESIS_REPORT_DIR:-artifacts/schemathesis}"
+  --generation-database none --report junit --report-dir "$report_dir/anonymous"
+echo "--- as a curator with a token (the writes: create, replace, edit)"
+token=$(.venv/bin/python manage.py shell -c "
+from django.contrib.auth.models import Group, User
+from rest_framework.authtoken.models import Token
+user = User.objects.create_user('schemathesis-curator', password='unused-pw-1', is_staff=True)
+user.groups.add(Group.objects.get(name='Curators'))
+print(Token.objects.create(user=user).key)
+" 2>/dev/null | tail -1)
+.venv/bin/schemathesis run "$schema" -H "Authorization: Token $token" --include-method POST \
+  --include-method PUT --include-method PATCH \
+  --checks not_a_server_error,response_schema_conformance \
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --seed 7 --workers 1 --no-color \
+  --generation-database none --report junit --report-dir "$report_dir/curator"

@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "timeline.models.Source.Kind",
         "OrganizationKindEnum": "timeline.models.Organization.Kind",
         "EventKindEnum": "timeline.models.EventKind",
+        "ProgramStatusEnum": "timeline.models.ProgramStatus",
+        "LinkStatusEnum": "sources.models.LinkStatus",
     },
 }
 

@@ -26,7 +26,7 @@ def test_it_writes_every_published_record_with_a_manifest(seed, tmp_path):
     assert manifest["generated_at"] >= before.isoformat()[:19]
     counts = {name: entry["count"] for name, entry in manifest["resources"].items()}
     assert counts == {"agencies": 4, "organizations": 1, "people": 1, "programs": 6, "events": 8, "contracts": 1,
-                      "statements": 3, "sources": 4, "claims": 7}
+                      "statements": 3, "sources": 4, "claims": 7, "reports": 0}
 
     events_file = tmp_path / "dump" / "events.jsonl.gz"
     with gzip.open(events_file, "rt") as handle:

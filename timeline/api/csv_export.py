@@ -35,6 +35,8 @@ def flatten(item):
             flat[key] = "; ".join(c["url"] or c["source_url"] for c in value)
         elif key == "lifecycle":
             flat[key] = "; ".join(f"{t['date'] or 'undated'} {t['status']}" for t in value)
+        elif key == "events" and all(isinstance(v, dict) for v in value):
+            flat[key] = "; ".join(f"{link['event']} ({link['status']})" for link in value)
         elif isinstance(value, dict):
             for sub, subvalue in value.items():
                 flat[f"{key}_{sub}"] = subvalue

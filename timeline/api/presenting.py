@@ -298,6 +298,10 @@ class Presenter:
                 slugs.sort()
         return links, cites
 
+    def last_modified(self, rows):
+        """Return when the newest of these rows last changed (for Last-Modified), or None."""
+        return max((r["modified_at"] for r in rows), default=None)
+
     def extra(self, rows):
         """Fetch what the resource embeds beyond columns and links (override; fixed queries)."""
         return None

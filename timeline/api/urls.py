@@ -10,6 +10,7 @@ from timeline.api.views.event import EventViewSet
 from timeline.api.views.organization import OrganizationViewSet
 from timeline.api.views.person import PersonViewSet
 from timeline.api.views.program import ProgramViewSet
+from timeline.api.views.report import ReportViewSet
 from timeline.api.views.source import SourceViewSet
 from timeline.api.views.statement import StatementViewSet
 from timeline.api.views.timelinejs import TimelineJSView
@@ -27,6 +28,7 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("statements", StatementViewSet, basename="statement")
 router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("timeline.json", TimelineJSView.as_view(), name="timeline-js"),

@@ -9,7 +9,8 @@ from tests.timeline.api.conftest import body, expected, without_timestamps
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["agencies", "organizations", "people", "programs", "events", "contracts", "statements", "sources", "claims"]
+LISTS = ["agencies", "organizations", "people", "programs", "events", "contracts", "statements", "sources", "claims",
+         "reports"]
 
 WIRED = {
     "source": 1, "source_url": "http://testserver/api/v1/sources/1/", "url": None, "outlet": "WIRED",

@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from tests.timeline.api.conftest import body
@@ -80,23 +79,12 @@ def test_cors_allows_any_origin_to_read(seed, api):
     assert "POST" not in preflight["Access-Control-Allow-Methods"]
 
 
-@override_settings(REST_FRAMEWORK={
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
-                                 "rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "6/minute"},
-})
-def test_anonymous_readers_are_throttled_and_tokens_get_a_higher_limit(seed, api, curator_api):
-    from rest_framework.settings import api_settings
+def test_anonymous_readers_are_throttled_and_tokens_get_a_higher_limit(seed, api, curator_api, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        assert [api.get("/api/v1/agencies/").status_code for _ in range(4)] == [200, 200, 200, 429]
-        assert [curator_api.get("/api/v1/agencies/").status_code for _ in range(4)] == [200] * 4
-    finally:
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "6/minute"})
+    assert [api.get("/api/v1/agencies/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [curator_api.get("/api/v1/agencies/").status_code for _ in range(4)] == [200] * 4
 
 
 def csv_rows(response):

@@ -80,8 +80,8 @@ class ResourceViewSet(GenericViewSet):
             response["Content-Disposition"] = f'attachment; filename="{self.basename_plural}.csv"'
             return response
         rows, next_link = self.paginator.page(presenter.values(queryset), request, ordering)
-        last_modified = max((r["modified_at"] for r in rows), default=None)
-        return conditional_json(request, {"next": next_link, "results": presenter.present(rows)}, last_modified)
+        data = {"next": next_link, "results": presenter.present(rows)}
+        return conditional_json(request, data, presenter.last_modified(rows))
 
     @property
     def basename_plural(self):
@@ -95,7 +95,7 @@ class ResourceViewSet(GenericViewSet):
         if not rows:
             self.raise_missing(key)
         item = presenter.present(rows)[0]
-        return conditional_json(request, item, rows[0]["modified_at"], allow_if_modified_since=True)
+        return conditional_json(request, item, presenter.last_modified(rows), allow_if_modified_since=True)
 
     def raise_missing(self, key):
         """Raise 410 for a deleted record the reader could once see, else 404."""

@@ -27,6 +27,7 @@ from timeline.api.serializers.event import EventPresenter
 from timeline.api.serializers.organization import OrganizationPresenter
 from timeline.api.serializers.person import PersonPresenter
 from timeline.api.serializers.program import ProgramPresenter
+from timeline.api.serializers.report import ReportPresenter, public_reports
 from timeline.api.serializers.source import SourcePresenter
 from timeline.api.serializers.statement import StatementPresenter
 from timeline.models import Claim
@@ -35,12 +36,15 @@ RESOURCES = [
     ("agencies", AgencyPresenter), ("organizations", OrganizationPresenter), ("people", PersonPresenter),
     ("programs", ProgramPresenter), ("events", EventPresenter), ("contracts", ContractPresenter),
     ("statements", StatementPresenter), ("sources", SourcePresenter), ("claims", ClaimPresenter),
+    ("reports", ReportPresenter),
 ]
 
 
 def published_queryset(presenter_class):
     if presenter_class is ClaimPresenter:
         return Claim.objects.published().with_conflicts()
+    if presenter_class is ReportPresenter:
+        return public_reports()
     return presenter_class.model.objects.published()
 
 
