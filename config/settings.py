@@ -233,6 +233,10 @@ MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.75)
 MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.35)
 
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
+# Where the published bulk dump (manage.py export_dump) can be downloaded; the about page links it.
+BULK_DUMP_URL = envstr("BULK_DUMP_URL", "")
+# Seconds a public page stays in the page cache at most (timeline.page_cache); 0 turns it off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300, 0)
 
 LOGGING = {
     "version": 1,
