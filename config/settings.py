@@ -155,6 +155,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LI
 # The broker redelivers an unacknowledged task after this many seconds; it must exceed the
 # task time limit or a slow task would be delivered to a second worker while still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# How often the Redis transport sweeps for tasks whose worker died unacknowledged and whose
+# visibility timeout ran out (kombu's default: a real sweep only every ~100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = envint("CELERY_UNACKED_RESTORE_INTERVAL", 10, 1)
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
 # A web request that queues a task must not hang on a dead broker: connect quickly, retry the
 # publish briefly, then give up (config.celery.enqueue_on_commit logs and drops the message).
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = envfloat("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
@@ -226,11 +230,15 @@ FEED_READ_TIMEOUT = envfloat("FEED_READ_TIMEOUT", 15.0)
 FEED_TOTAL_TIMEOUT = envfloat("FEED_TOTAL_TIMEOUT", 60.0)
 FEED_MAX_BYTES = envint("FEED_MAX_BYTES", 5 * 1024 * 1024, 1024)
 FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
+# A CA bundle for feed servers' certificates instead of the system's (tests use their own).
+FEED_CA_CERTS = envstr("FEED_CA_CERTS") or None
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
 
 # Matching thresholds (sources app): scores in 0..1.
-MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.75)
-MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.35)
+MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)
+MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
+# When curators add or edit an event, reports published this many days back are re-scored.
+MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
 # Where the published bulk dump (manage.py export_dump) can be downloaded; the about page links it.

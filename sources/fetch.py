@@ -12,9 +12,10 @@
   every address it resolves to is checked (loopback, private, link-local, cloud metadata,
   multicast, reserved ranges are refused), and the connection is made to that checked address,
   with the Host header and TLS SNI/certificate check still naming the host. A DNS answer that
-  changes between check and connect (DNS rebinding) therefore cannot redirect us; the address
-  of the socket actually connected is checked once more. FEED_ALLOW_LOOPBACK (off by default)
-  lets tests serve feeds from 127.0.0.1.
+  changes between check and connect (DNS rebinding) therefore cannot redirect us; the peer
+  address of the socket actually connected is checked once more before a byte is sent (and
+  before any TLS handshake). No proxies are used. FEED_ALLOW_LOOPBACK (off by default) lets
+  tests serve feeds from 127.0.0.1.
 """
 import email.utils
 import ipaddress
@@ -27,6 +28,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
 from django.conf import settings
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -138,6 +140,37 @@ def _max_age(cache_control):
     return min(timedelta(seconds=int(match.group(1))), MAX_SERVER_DELAY)
 
 
+def _check_peer(sock):
+    """Refuse a socket connected to a non-public address (a last check after the resolver's)."""
+    try:
+        peer = sock.getpeername()[0]
+    except OSError as exc:
+        sock.close()
+        raise FetchError(f"cannot fetch: {exc}") from None
+    if not address_is_allowed(peer):
+        sock.close()
+        raise RefusedAddress(f"refused: connected to a non-public address ({peer})")
+    return sock
+
+
+class _CheckedHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self):
+        return _check_peer(super()._new_conn())
+
+
+class _CheckedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self):  # before the TLS handshake: not a byte goes to a refused address
+        return _check_peer(super()._new_conn())
+
+
+class _CheckedHTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
 def _open(scheme, host, address, port, target, headers, timeout):
     """Send one GET to `address` (already checked) naming `host`; return the unread response."""
     pool_host = f"[{address}]" if ":" in address else address
@@ -145,25 +178,18 @@ def _open(scheme, host, address, port, target, headers, timeout):
     host_header = f"[{host}]" if ":" in host else host
     headers = dict(headers, Host=host_header if port == default_port else f"{host_header}:{port}")
     if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
+        pool = _CheckedHTTPSConnectionPool(
             pool_host, port, timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED",
-            server_hostname=host, assert_hostname=host)
+            ca_certs=getattr(settings, "FEED_CA_CERTS", None), server_hostname=host, assert_hostname=host)
     else:
-        pool = urllib3.HTTPConnectionPool(pool_host, port, timeout=timeout, retries=False)
-    response = pool.urlopen("GET", target, headers=headers, retries=False, redirect=False,
-                            preload_content=False, decode_content=False, assert_same_host=False)
-    return pool, response
-
-
-def _connected_address(response):
-    connection = getattr(response, "connection", None)
-    sock = getattr(connection, "sock", None)
-    if sock is None:
-        return None
+        pool = _CheckedHTTPConnectionPool(pool_host, port, timeout=timeout, retries=False)
     try:
-        return sock.getpeername()[0]
-    except OSError:
-        return None
+        response = pool.urlopen("GET", target, headers=headers, retries=False, redirect=False,
+                                preload_content=False, decode_content=False, assert_same_host=False)
+    except BaseException:
+        pool.close()
+        raise
+    return pool, response
 
 
 def _decoder(content_encoding):
@@ -250,9 +276,6 @@ def fetch_feed(url, *, etag="", last_modified=""):
         except OSError as exc:
             raise FetchError(f"cannot fetch {url}: {exc}") from None
         try:
-            connected = _connected_address(response)
-            if connected is not None and not address_is_allowed(connected):
-                raise RefusedAddress(f"refused: connected to a non-public address ({connected})")
             now = datetime.now(dt_timezone.utc)
             status = response.status
             if status in REDIRECT_STATUSES:

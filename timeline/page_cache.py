@@ -19,6 +19,10 @@ from django.core.cache import cache
 
 CONTENT_VERSION_KEY = "timeline:content-version"
 WATCHED_APPS = {"timeline", "sources"}
+# Models whose changes never show on a public page. Feeds change on every poll and reports are
+# shown only through their links to events, so with many feeds bumping on either would empty
+# the cache every few seconds; a report that gets attached bumps through its link.
+UNWATCHED_MODELS = {"sources.feed", "sources.report", "sources.reportfingerprint", "sources.reviewdecision"}
 
 
 def content_version():
@@ -48,7 +52,7 @@ def bump_on_change(sender, **kwargs):
     pre-commit data between the last write of a transaction and its commit may be cached under
     the new version; it lives until the next change or PAGE_CACHE_SECONDS.
     """
-    if sender._meta.app_label not in WATCHED_APPS:
+    if sender._meta.app_label not in WATCHED_APPS or sender._meta.label_lower in UNWATCHED_MODELS:
         return
     action = kwargs.get("action")
     if action is not None and not action.startswith("post_"):

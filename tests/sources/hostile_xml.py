@@ -40,5 +40,7 @@ HOSTILE = {
     "quadratic blow-up": quadratic_blowup(),
     "parameter entity": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]><rss/>',
     "utf-16 billion laughs": BILLION_LAUGHS.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>').encode("utf-16"),
+    "utf-7 spelled": (b'<?xml version="1.0" encoding="utf-7"?>+ADw-!DOCTYPE rss +AFs-+ADw-!ENTITY a "b"+AD4-+AF0-+AD4-'
+                      b'<rss version="2.0"><channel><title>&a;</title></channel></rss>'),
     "lower-case and spaced": b'<?xml version="1.0"?><!DOCTYPE rss [<! entity a "b">]><rss/>',
 }

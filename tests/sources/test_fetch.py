@@ -274,3 +274,61 @@ def test_an_unreachable_server_is_a_recorded_failure_not_an_exception(db, settin
     result = poll_feed_now(feed.pk)
     assert result.outcome == "failed" and "cannot fetch" in result.error
     assert Feed.objects.get(pk=feed.pk).next_poll_at > timezone.now()
+
+
+@pytest.fixture
+def https_feed_server(feed_server, tmp_path):
+    """The feed server behind TLS, with a certificate for feeds.tls.example from our own CA."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=feeds.tls.example", "-addext", "subjectAltName=DNS:feeds.tls.example",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    feed_server.httpd.socket = context.wrap_socket(feed_server.httpd.socket, server_side=True)
+    feed_server.cert = str(cert)
+    return feed_server
+
+
+def resolve_to_loopback(monkeypatch, name):
+    real_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, *a, **k: real_getaddrinfo(
+        "127.0.0.1" if host == name else host, port, *a, **k))
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_certificate_for_the_name(
+        db, https_feed_server, settings, monkeypatch):
+    resolve_to_loopback(monkeypatch, "feeds.tls.example")
+    https_feed_server.serve("/feed.xml", rss_of(2))
+    url = f"https://feeds.tls.example:{https_feed_server.port}/feed.xml"
+    with pytest.raises(FetchError, match="(?i)certificate"):
+        fetch_feed(url)  # our test CA is not trusted by default
+    settings.FEED_CA_CERTS = https_feed_server.cert
+    assert fetch_feed(url).body == rss_of(2)
+    resolve_to_loopback(monkeypatch, "other.tls.example")
+    with pytest.raises(FetchError, match="(?i)hostname|certificate"):
+        fetch_feed(f"https://other.tls.example:{https_feed_server.port}/feed.xml")  # wrong name: refused
+
+
+def test_a_connection_that_lands_on_a_refused_address_is_dropped_before_sending(db, feed_server, settings, monkeypatch):
+    # Whatever the resolver said, the socket's own peer address is checked before a byte is sent.
+    import sources.fetch
+
+    url = feed_server.serve("/feed.xml", rss_of(1))
+    settings.FEED_ALLOW_LOOPBACK = False
+    monkeypatch.setattr(sources.fetch, "resolve_checked_address", lambda host, port: "127.0.0.1")
+    with pytest.raises(RefusedAddress, match="connected to a non-public address"):
+        fetch_feed(url)
+    assert feed_server.requests == []
+
+
+def test_a_malformed_feed_is_stored_as_far_as_it_goes_and_the_problem_shown_on_the_feed(db, feed_server):
+    body = rss_of(3).replace(b"</channel></rss>", b"<item><title>broken & unescaped</title></item>")
+    feed = make_feed(feed_server.serve("/bad.xml", body))
+    result = poll_feed_now(feed.pk)
+    feed.refresh_from_db()
+    assert result.outcome == "stored" and feed.reports.count() >= 3
+    assert feed.last_error == "" and "not well-formed" in feed.last_warning

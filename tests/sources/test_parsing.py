@@ -74,3 +74,9 @@ def test_an_external_dtd_without_entity_declarations_is_parsed_but_not_fetched(d
 
 def test_a_plain_feed_passes_the_entity_check():
     reject_entity_declarations(b'<rss><channel><title>&amp; &#160; &lt;!ENTITY is text</title></channel></rss>')
+
+
+def test_entities_spelled_in_an_encoding_named_only_by_the_content_type_are_refused():
+    body = b'+ADw-!DOCTYPE rss +AFs-+ADw-!ENTITY a "b"+AD4-+AF0-+AD4-<rss><channel><title>&a;</title></channel></rss>'
+    with pytest.raises(UnusableDocument, match="utf_7"):
+        parse_feed_document(body, content_type="application/xml; charset=utf-7")

@@ -101,8 +101,10 @@ def test_a_poll_is_queued_only_when_the_transaction_commits(db, feed_server, dja
         feed = Feed.objects.create(url=feed_server.url("/feed.xml"))
         feed.queue_poll()
         assert feed_server.requests == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+    # The poll and the website's cache invalidation (timeline.page_cache) wait for the commit.
+    assert Report.objects.filter(feed=feed).count() == 0
+    for callback in callbacks:
+        callback()
     assert Report.objects.filter(feed=feed).count() == 2
 
 
@@ -128,3 +130,10 @@ def test_celery_is_configured_so_a_killed_worker_loses_nothing():
     assert poll_feed.acks_late is True and poll_feed.reject_on_worker_lost is True
     schedule = app.conf.beat_schedule["queue-due-feeds"]
     assert schedule["task"] == "sources.tasks.queue_due_feeds" == queue_due_feeds.name
+
+
+def test_the_tasks_retry_while_the_database_is_unreachable():
+    from django.db import OperationalError
+
+    assert OperationalError in poll_feed.autoretry_for and OperationalError in queue_due_feeds.autoretry_for
+    assert poll_feed.retry_backoff and poll_feed.retry_jitter
