@@ -76,7 +76,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump/pg_restore need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_pg_dump_backup_restores_every_record_into_an_empty_database(editor, tmp_path):
     import psycopg
 
