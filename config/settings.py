@@ -243,6 +243,10 @@ MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
 MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
+# Where the published bulk dump (manage.py export_dump) can be downloaded; the about page links it.
+BULK_DUMP_URL = envstr("BULK_DUMP_URL", "")
+# Seconds a public page stays in the page cache at most (timeline.page_cache); 0 turns it off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300, 0)
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ from sources.matching.scoring import report_body, report_features
 from sources.matching.suggestions import Group, best_group, is_relevant
 from sources.models import (LinkStatus, Report, ReportEventLink, ReportFingerprint, ReviewDecision, SuggestedEvent,
                             SuggestionStatus)
+from timeline.page_cache import bump_content_version
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +221,8 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
         ReportEventLink.objects.bulk_create(new_links, batch_size=500, ignore_conflicts=True)
     group_unmatched_reports(unmatched, matcher)
     save_match_state(reports, now)
+    # Bulk writes send no signals: tell the public page cache that coverage changed.
+    bump_content_version()
     return outcomes
 
 

@@ -7,7 +7,7 @@ import calendar
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from timeline.dates import Precision
 from timeline.models import Agency, Event, EventKind, Organization, Program
@@ -76,6 +76,17 @@ def filter_events(events, *, q=None, program=None, agency=None, organization=Non
     if q:
         events = events.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     return events
+
+
+def published_programs():
+    return Program.objects.published().only("slug", "name", "status")
+
+
+def event_list(events):
+    """Events for a list: the fields a list shows and their published programs (+1 query)."""
+    return events.only("slug", "title", "kind", "date", "date_precision", "date_end", "summary").prefetch_related(
+        Prefetch("programs", queryset=published_programs(), to_attr="public_programs")
+    )
 
 
 def ordered(events, oldest_first=False):

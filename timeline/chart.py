@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import CharField, Count, IntegerField
 from django.db.models.functions import Cast, ExtractYear, Substr
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from timeline.models import Event
 
@@ -68,6 +70,32 @@ class Chart:
     @property
     def axis_y(self):
         return self.height - AXIS + 14
+
+    def svg(self):
+        """Return the chart as SVG markup (built here, not in a template: a few hundred bars
+        cost ~50 ms through the template engine and ~2 ms as strings). Labels are escaped."""
+        if self.is_empty:
+            return ""
+        parts = [
+            f'<svg viewBox="0 0 {self.width} {self.height}" role="img" aria-labelledby="chart-t chart-d" '
+            f'focusable="false" xmlns="http://www.w3.org/2000/svg">',
+            '<title id="chart-t">Events per year, by program</title>',
+            f'<desc id="chart-d">{escape(self.description)}</desc>',
+        ]
+        for row in self.rows:
+            parts.append(f'<g class="row{" total" if row.is_total else ""}">')
+            parts.append(f'<text x="{LEFT}" y="{row.label_y}" class="label">{escape(row.label)} ({row.total})</text>')
+            parts.append(f'<line x1="{LEFT}" x2="{self.width - RIGHT}" y1="{row.baseline}" y2="{row.baseline}" class="base"/>')
+            parts.extend(
+                f'<rect x="{b.x}" y="{b.y}" width="{b.width}" height="{b.height}"><title>{b.year}: {b.count}</title></rect>'
+                for b in row.bars
+            )
+            parts.append("</g>")
+        parts.extend(
+            f'<text x="{x}" y="{self.axis_y}" class="tick" text-anchor="middle">{year}</text>' for x, year in self.ticks
+        )
+        parts.append("</svg>")
+        return mark_safe("\n".join(parts))
 
     @property
     def description(self):

@@ -28,12 +28,14 @@ class CoverageItem:
     is_copy: bool = False
     copy_of: str | None = None   # the key of the item this one copies, when known
     summary: str = ""            # feed text: shown only through the sanitiser
+    note: str = ""               # a curator's note, when the headline is not known
     copies: list = field(default_factory=list)
 
 
 def item_from_source(source):
     return CoverageItem(
-        key=f"source:{source.pk}", outlet=source.outlet, headline=source.headline or source.notes[:120],
+        key=f"source:{source.pk}", outlet=source.outlet, headline=source.headline,
+        note="" if source.headline else source.notes,
         date=source.published, url=source.url, archived_url=source.archived_url,
         detail_url=source.get_absolute_url(), kind_label=source.get_kind_display(),
         is_copy=source.kind == Source.Kind.COPY,

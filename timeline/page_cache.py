@@ -61,7 +61,9 @@ def bump_on_change(sender, **kwargs):
 
 
 def page_key(request):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # The host is part of the key: feeds and the sitemap build absolute URLs from it.
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"timeline:page:{content_version()}:{digest}"
 
 

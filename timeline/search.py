@@ -10,7 +10,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Prefetch, Q
 
-from timeline.browse import MAX_QUERY_LENGTH
+from timeline.browse import MAX_QUERY_LENGTH, published_programs
 from timeline.models import Event, Program, Source, Statement
 
 RESULTS_PER_KIND = 20
@@ -69,8 +69,6 @@ def full_text_matches(query):
 
 def search(query):
     """Return up to RESULTS_PER_KIND matches of each kind, newest first (five queries)."""
-    from timeline.views import published_programs
-
     events, more_events = _capped(
         matching_events(query).order_by("-date", "-id")
         .only("slug", "title", "kind", "date", "date_precision", "date_end", "summary")

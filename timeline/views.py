@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from timeline import search as site_search
-from timeline.browse import TimelineFilterForm, group_by_year_and_month, ordered
+from timeline.browse import TimelineFilterForm, event_list, group_by_year_and_month, ordered, published_programs
 from timeline.chart import events_chart
 from timeline.coverage import (
     conflicts_from_claims, coverage_items, fold_copies, item_from_source, reports_on_events, unique_sources,
@@ -32,17 +32,6 @@ COVERAGE_SHOWN = 50  # independent sources listed; all of them are counted
 
 
 # -- querysets shared by the pages -------------------------------------------------------------
-
-def published_programs():
-    return Program.objects.published().only("slug", "name", "status")
-
-
-def event_list(events):
-    """Events for a list: the fields a list shows and their published programs (+1 query)."""
-    return events.only("slug", "title", "kind", "date", "date_precision", "date_end", "summary").prefetch_related(
-        Prefetch("programs", queryset=published_programs(), to_attr="public_programs")
-    )
-
 
 def citations_for(model_name, object_ids):
     """Citations of published sources for records of one model, sources joined (one query)."""
@@ -387,6 +376,7 @@ def search(request):
 def about_page(request):
     return render(request, "timeline/about.html", {
         "license": settings.DATA_LICENSE,
+        "bulk_dump_url": getattr(settings, "BULK_DUMP_URL", ""),
         "site_url": settings.SITE_URL,
         "today": datetime.date.today(),
         "feed_url": reverse("timeline:feed"),

@@ -28,3 +28,11 @@ def test_it_draws_the_largest_programs_and_counts_the_rest():
 def test_a_long_span_gets_at_most_a_dozen_ticks():
     chart = chart_layout({}, {1990: 1, 2025: 3})
     assert len(chart.ticks) <= 12 and chart.ticks[0][1] == 1990
+
+
+def test_the_svg_escapes_program_names_and_uses_no_inline_style():
+    chart = chart_layout({("x", '<script>alert(1)</script> & "Co"'): {2020: 2}}, {2020: 2})
+    svg = chart.svg()
+    assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; (2)" in svg
+    assert "style" not in svg and svg.count("<rect") == 2
+    assert chart_layout({}, {}).svg() == ""

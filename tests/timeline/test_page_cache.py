@@ -87,3 +87,11 @@ def test_models_outside_the_timeline_do_not_invalidate(client, seed, django_user
     assert client.get("/about/")["X-Page-Cache"] == "hit"
     Agency.objects.get(slug="ssa").save()
     assert client.get("/about/")["X-Page-Cache"] == "miss"
+
+
+def test_pages_are_cached_per_host_since_feeds_and_the_sitemap_name_it(client, seed, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example.org"]
+    client.get("/sitemap.xml")
+    response = client.get("/sitemap.xml", HTTP_HOST="mirror.example.org")
+    assert response["X-Page-Cache"] == "miss"
+    assert b"http://mirror.example.org/programs/immigrationos/" in response.content

@@ -36,3 +36,9 @@ def test_the_about_page_states_the_licence_and_links_the_api_dump_and_feed(clien
     assert "<strong>ODbL 1.0</strong>" in html
     assert 'href="/api/v1/"' in html and 'href="/feeds/events/"' in html and 'href="/sitemap.xml"' in html
     assert "How reports are matched and reviewed" in html and "How to cite" in html
+    assert 'href="/api/v1/docs/"' in html
+
+
+def test_the_about_page_links_the_bulk_dump_where_one_is_published(client, db, settings):
+    settings.BULK_DUMP_URL = "https://data.example.org/timeline/"
+    assert '<a href="https://data.example.org/timeline/">The bulk dump</a>' in client.get("/about/").content.decode()

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from tests.timeline.page_helpers import fresh_cache, make_events, published, world  # noqa: F401
-from timeline.models import Agency, Event, Program
+from tests.timeline.page_helpers import fresh_cache, make_events, world  # noqa: F401
+from timeline.models import Event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
