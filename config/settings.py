@@ -235,8 +235,10 @@ FEED_CA_CERTS = envstr("FEED_CA_CERTS") or None
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
 
 # Matching thresholds (sources app): scores in 0..1.
-MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.75)
-MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.35)
+MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)
+MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
+# When curators add or edit an event, reports published this many days back are re-scored.
+MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
 

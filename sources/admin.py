@@ -66,3 +66,5 @@ class ReportAdmin(admin.ModelAdmin):
     def link(self, report):
         url = safe_link(report.url)
         return format_html('<a href="{}" rel="nofollow noopener noreferrer">{}</a>', url, url) if url else ""
+
+from sources import review_admin  # noqa: E402,F401  (the review queue: links, suggestions, decisions)

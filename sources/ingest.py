@@ -142,10 +142,25 @@ def store_entries(feed, entries, fetched_at):
 
 
 def hand_on_new_reports(feed, outcomes):
-    """Pass freshly stored reports on to what follows ingestion. Runs inside the ingest transaction.
+    """Pass freshly stored reports on to matching. Runs inside the ingest transaction.
 
-    The seam for matching (issue 4): for each outcome with `created` True, `outcome.report` is
-    the saved Report; set `outcome.duplicate_of` and `outcome.events` for `poll_feed --json`.
-    Does nothing yet.
+    New and changed reports are matched now (sources.linking.attach_reports_to_events: copies,
+    event links, suggestions), so `duplicate_of` and `events` are filled on their outcomes by
+    the time the poll returns; reports seen before show their stored links.
     """
+    from sources.linking import attach_reports_to_events, outcomes_from_links
+
+    fresh, seen = [], {}
+    for outcome in outcomes:
+        if outcome.report is not None and (outcome.created or outcome.updated):
+            fresh.append(outcome.report)
+        elif outcome.report_id is not None:
+            seen[outcome.report_id] = outcome
+    matched = attach_reports_to_events(fresh)
+    stored = outcomes_from_links(list({pk for pk in seen})) if seen else {}
+    for outcome in outcomes:
+        result = matched.get(outcome.report_id) if outcome.created or outcome.updated else None
+        result = result or stored.get(outcome.report_id)
+        if result is not None:
+            outcome.duplicate_of, outcome.events = result.duplicate_of, result.events
     return outcomes

@@ -142,6 +142,14 @@ class Report(models.Model):
     published_fallback = models.CharField(max_length=10, choices=PublishedFallback.choices, blank=True, default="")
     fetched_at = models.DateTimeField(help_text="When this entry was first fetched")
     content_hash = models.CharField(max_length=64, help_text="sha256 of title, summary and content")
+    # Matching (sources.linking): the earlier report this one copies (syndication, a light
+    # rewrite), when it last went through matching, and the suggested event it was grouped into.
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
+                                     help_text="The earlier report this one copies, if any")
+    copy_evidence = models.JSONField(default=dict, blank=True, editable=False)
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suggested_event = models.ForeignKey("sources.SuggestedEvent", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="reports")
 
     class Meta:
         ordering = ["-published", "-id"]
@@ -157,3 +165,139 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title or self.url or self.guid or f"Report {self.pk}"
+
+
+class LinkStatus(models.TextChoices):
+    ATTACHED = "attached", "Attached automatically"
+    PROPOSED = "proposed", "Proposed for review"
+    APPROVED = "approved", "Approved by a curator"
+    REJECTED = "rejected", "Rejected by a curator"
+
+
+class ReportEventLinkQuerySet(models.QuerySet):
+    def review_queue(self):
+        """Proposed links, highest score first, with what the queue shows (one query)."""
+        return (self.filter(status=LinkStatus.PROPOSED)
+                .select_related("report", "report__feed", "event")
+                .order_by("-score", "-id"))
+
+    def standing(self):
+        """Links that put a report on an event: attached or approved."""
+        return self.filter(status__in=[LinkStatus.ATTACHED, LinkStatus.APPROVED])
+
+
+class ReportEventLink(models.Model):
+    """A report's link to a timeline event: decided by the matcher or by a curator.
+
+    A curator's decision is final: a rejected link is never proposed again and an approved one
+    is never changed by a later matching run (sources.linking only touches attached and
+    proposed links).
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="event_links")
+    event = models.ForeignKey("timeline.Event", on_delete=models.CASCADE, related_name="report_links")
+    score = models.FloatField()
+    status = models.CharField(max_length=10, choices=LinkStatus.choices)
+    is_primary = models.BooleanField(default=False)
+    explanation = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ReportEventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "event"], name="link_once_per_report_and_event"),
+        ]
+        indexes = [
+            # The review queue: ReportEventLink.objects.review_queue() (status = proposed by score).
+            models.Index(fields=["status", "-score"], name="link_review_queue_idx"),
+            # An event's coverage: its attached and approved reports.
+            models.Index(fields=["event", "status"], name="link_event_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} \u2192 {self.event} ({self.status}, {self.score:.2f})"
+
+    @property
+    def is_decided(self):
+        return self.status in (LinkStatus.APPROVED, LinkStatus.REJECTED)
+
+
+class ReviewDecision(models.Model):
+    """One curator decision, kept for good: who did what to which link or suggestion, and when."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        REASSIGN = "reassign", "Reassigned"
+        ACCEPT_SUGGESTION = "accept-suggestion", "Accepted a suggested event"
+        DISMISS_SUGGESTION = "dismiss-suggestion", "Dismissed a suggested event"
+
+    action = models.CharField(max_length=20, choices=Action.choices)
+    link = models.ForeignKey(ReportEventLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    suggestion = models.ForeignKey("sources.SuggestedEvent", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="decisions")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey("timeline.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous_event = models.ForeignKey("timeline.Event", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+    decided_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.decided_by} at {self.decided_at:%Y-%m-%d %H:%M}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted (event created)"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class SuggestedEvent(models.Model):
+    """Reports that match no event but concern a tracked program or agency, grouped together."""
+
+    title = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN)
+    score = models.FloatField(default=0, help_text="How strongly the reports concern tracked records (0..1)")
+    entities = models.JSONField(default=list, blank=True, help_text="Entity keys the reports name")
+    centroid = models.JSONField(default=dict, blank=True, editable=False)
+    report_count = models.PositiveIntegerField(default=0)
+    first_published = models.DateTimeField(null=True, blank=True)
+    last_published = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey("timeline.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              help_text="The event created from this suggestion")
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-score", "-id"]
+        indexes = [
+            # The review queue's suggestions and the grouping of new reports: open ones by score.
+            models.Index(fields=["status", "-score"], name="suggestion_queue_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ReportFingerprint(models.Model):
+    """A winnowed shingle hash of a report's text: copy detection looks earlier reports up by it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="fingerprints")
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # sources.linking.find_copies: ReportFingerprint.objects.filter(value__in=...).
+            models.Index(fields=["value"], name="fingerprint_value_idx"),
+        ]

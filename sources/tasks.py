@@ -10,6 +10,8 @@ from sources.models import Feed
 from sources.polling import poll_feed_now
 
 
+# While the database is briefly unreachable (a restart, a failover) these retry with capped,
+# jittered exponential backoff, each retry logged by Celery (config.celery.database_retry_options).
 @shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def poll_feed(feed_id, force=False):
     """Poll one feed. Safe to run twice or at once on two workers: the feed's row lock lets one
@@ -34,3 +36,24 @@ def queue_due_feeds():
         for feed in due:
             feed.queue_poll()
     return len(due)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def match_reports(report_ids):
+    """Match stored reports to events (copies, links, suggestions). Safe to run twice: links are
+    unique per report and event, and curators' decisions are never changed."""
+    from sources.linking import attach_reports_to_events
+    from sources.models import Report
+
+    with transaction.atomic():
+        reports = list(Report.objects.filter(pk__in=report_ids).order_by("id"))
+        attach_reports_to_events(reports)
+    return len(reports)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rescore_recent_reports():
+    """Re-match recent reports no event holds yet (queued when curators add or edit an event)."""
+    from sources.linking import rescore_recent_reports as rescore
+
+    return rescore()

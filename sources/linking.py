@@ -1,0 +1,518 @@
+"""Attach stored reports to timeline events: the database side of sources.matching.
+
+    outcomes = attach_reports_to_events(reports)   # {report id: LinkOutcome}
+
+The matcher itself is pure (sources.matching); this module builds it from the timeline,
+keeps it per process until the timeline changes, finds copies among stored reports through
+their fingerprints, writes links and suggestions in bulk, and applies curators' decisions.
+"""
+import datetime
+import logging
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
+
+from sources.matching import ATTACHED, Entity, EventDoc, Matcher, ReportDoc, entity_key
+from sources.matching.copies import CopyText, copy_evidence
+from sources.matching.scoring import report_body, report_features
+from sources.matching.suggestions import Group, best_group, is_relevant
+from sources.models import (LinkStatus, Report, ReportEventLink, ReportFingerprint, ReviewDecision, SuggestedEvent,
+                            SuggestionStatus)
+
+logger = logging.getLogger(__name__)
+
+COVERAGE_PER_EVENT = 20       # headlines of an event's latest attached reports used as coverage
+COPY_CANDIDATES = 4           # earlier reports compared in full per new report
+SUGGESTION_WINDOW = datetime.timedelta(days=60)
+FINGERPRINT_CHUNK = 500
+# A report whose best proposal scores below this matches no event well: it may also start or
+# join a suggested event (curators see both the weak proposal and the suggestion).
+SUGGEST_BELOW_SCORE = 0.4
+
+
+@dataclass
+class LinkOutcome:
+    """What matching decided for one report, in the form `poll_feed --json` prints."""
+
+    duplicate_of: str | None = None
+    events: list = field(default_factory=list)
+
+
+# --- Building the matcher from the timeline ------------------------------------------------
+
+def timeline_entities():
+    """Return the gazetteer's entities: live agencies, programs, organizations, people. 4 queries."""
+    from timeline.models import Agency, Organization, Person, Program
+
+    entities = []
+    for agency in Agency.objects.alive().only("id", "name", "abbreviation", "aliases", "parent_id"):
+        entities.append(Entity(entity_key("agency", agency.pk), "agency", agency.name,
+                               (agency.name, *agency.alias_list),
+                               (agency.abbreviation,) if agency.abbreviation else (),
+                               (entity_key("agency", agency.parent_id),) if agency.parent_id else ()))
+    for kind, model in (("program", Program), ("organization", Organization), ("person", Person)):
+        for record in model.objects.alive().only("id", "name", "aliases"):
+            entities.append(Entity(entity_key(kind, record.pk), kind, record.name, (record.name, *record.alias_list)))
+    return entities
+
+
+def event_documents(events=None):
+    """Return EventDocs for live events (or the given queryset). A fixed number of queries:
+    events, their programs, agencies, organizations, people, cited sources, statements and
+    the headlines of attached reports."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from timeline.models import Citation, Event, Statement
+
+    events = (events if events is not None else Event.objects.alive()).prefetch_related(
+        "programs", "agencies", "organizations", "people")
+    events = list(events)
+    ids = [e.pk for e in events]
+    event_type = ContentType.objects.get_for_model(Event)
+    headlines = defaultdict(list)
+    for object_id, headline in Citation.objects.filter(content_type=event_type, object_id__in=ids).values_list(
+            "object_id", "source__headline"):
+        if headline:
+            headlines[object_id].append(headline)
+    for event_id, quote in Statement.objects.alive().filter(event_id__in=ids).values_list("event_id", "quote"):
+        headlines[event_id].append(quote)
+    attached = (ReportEventLink.objects.standing().filter(event_id__in=ids, report__duplicate_of__isnull=True)
+                .order_by("event_id", "-score").values_list("event_id", "report__title"))
+    per_event = Counter()
+    for event_id, title in attached:
+        if per_event[event_id] < COVERAGE_PER_EVENT:
+            headlines[event_id].append(title)
+            per_event[event_id] += 1
+    docs = []
+    for event in events:
+        programs = list(event.programs.all())
+        keys = {entity_key("program", p.pk) for p in programs}
+        keys |= {entity_key("agency", a.pk) for a in event.agencies.all()}
+        keys |= {entity_key("organization", o.pk) for o in event.organizations.all()}
+        keys |= {entity_key("person", p.pk) for p in event.people.all()}
+        program_texts = []
+        for program in programs:
+            program_texts += [program.name, program.summary, *program.alias_list]
+        docs.append(EventDoc(event.pk, event.slug, event.title, event.summary, event.date,
+                             event.date_end or event.date, event.date_precision, frozenset(keys),
+                             tuple(program_texts), tuple(headlines.get(event.pk, ()))))
+    return docs
+
+
+def timeline_version():
+    """Return a value that changes whenever the events or the named records change. 5 queries."""
+    from timeline.models import Agency, Event, Organization, Person, Program
+
+    parts = []
+    for model in (Event, Agency, Program, Organization, Person):
+        stats = model.objects.aggregate(n=Count("id"), latest=Max("modified_at"))
+        parts.append((stats["n"], stats["latest"]))
+    return tuple(parts)
+
+
+_cache = threading.local()
+
+
+def current_matcher():
+    """Return the process's Matcher, rebuilt when the timeline changed since it was built."""
+    version = (timeline_version(), settings.MATCH_ATTACH_THRESHOLD, settings.MATCH_PROPOSE_THRESHOLD)
+    cached = getattr(_cache, "matcher", None)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    matcher = Matcher.build(timeline_entities(), event_documents(),
+                            attach_threshold=settings.MATCH_ATTACH_THRESHOLD,
+                            propose_threshold=settings.MATCH_PROPOSE_THRESHOLD)
+    _cache.matcher = (version, matcher)
+    return matcher
+
+
+def forget_matcher():
+    """Drop the cached matcher (tests; after bulk changes that bypass modified_at)."""
+    _cache.matcher = None
+
+
+# --- Matching a batch of reports ------------------------------------------------------------
+
+def report_document(report):
+    published = report.published.date() if report.published else None
+    return ReportDoc(report.pk, report.title, report.summary, report.content, published, report.url)
+
+
+def link_of(report):
+    return report.url or report.guid or None
+
+
+def attach_reports_to_events(reports, *, matcher=None, now=None):
+    """Match reports (saved Report rows, in the order they were stored): detect copies, write
+    links and suggestions. Returns {report id: LinkOutcome}. Hits the database, in bulk:
+    a fixed number of queries per batch plus one per report that is a copy.
+
+    Curators' decisions stand: approved links are kept as they are, rejected events are never
+    proposed again for the same report.
+    """
+    reports = [r for r in reports if r.pk is not None]
+    if not reports:
+        return {}
+    matcher = matcher or current_matcher()
+    now = now or timezone.now()
+    ids = [r.pk for r in reports]
+    docs = {r.pk: report_document(r) for r in reports}
+    features = {pk: report_features(doc, matcher.gazetteer) for pk, doc in docs.items()}
+    copies = find_copies(reports, {pk: f.body for pk, f in features.items()})
+
+    existing = defaultdict(dict)
+    for link in ReportEventLink.objects.filter(report_id__in=ids):
+        existing[link.report_id][link.event_id] = link
+    outcomes, new_links, changed_links, stale_ids, unmatched = {}, [], [], [], []
+    for report in reports:
+        links = existing[report.pk]
+        rejected = {event_id for event_id, link in links.items() if link.status == LinkStatus.REJECTED}
+        approved = {event_id: link for event_id, link in links.items() if link.status == LinkStatus.APPROVED}
+        result = matcher.match(docs[report.pk], rejected=rejected | set(approved), features=features[report.pk])
+        decided_ids = set()
+        for decision in result.decisions:
+            decided_ids.add(decision.event_id)
+            explanation = dict(decision.explanation, decided="matcher")
+            link = links.get(decision.event_id)
+            if link is None:
+                new_links.append(ReportEventLink(
+                    report_id=report.pk, event_id=decision.event_id, score=decision.score, status=decision.status,
+                    is_primary=decision.is_primary and not approved, explanation=explanation,
+                    created_at=now, updated_at=now))
+            else:
+                link.score, link.status, link.explanation, link.updated_at = (
+                    decision.score, decision.status, explanation, now)
+                link.is_primary = decision.is_primary and not approved
+                changed_links.append(link)
+        # Links the matcher no longer stands behind go, unless a curator decided them.
+        stale_ids += [link.pk for event_id, link in links.items()
+                      if event_id not in decided_ids and not link.is_decided]
+        rows = [{"event": slug, "score": score, "status": status} for slug, score, status in sorted(
+            [(matcher.index.events[e].doc.slug if e in matcher.index.events else str(e), link.score, "attached")
+             for e, link in approved.items()]
+            + [(d.slug, d.score, d.status) for d in result.decisions], key=lambda row: -row[1])]
+        copied = copies.get(report.pk)
+        outcomes[report.pk] = LinkOutcome(duplicate_of=link_of(copied[0]) if copied else None, events=rows)
+        report.duplicate_of = copied[0] if copied else None
+        report.duplicate_of_id = copied[0].pk if copied else None
+        report.copy_evidence = copied[1] if copied else {}
+        report.matched_at = now
+        best = max((d.score for d in result.decisions), default=0.0)
+        if not approved and not result.attached and best < SUGGEST_BELOW_SCORE:
+            unmatched.append((report, result.features))
+        else:
+            report.suggested_event = None
+        for decision in result.decisions:
+            if decision.status == ATTACHED and report.duplicate_of is None:
+                matcher.index.add_coverage(decision.event_id, report.title)
+
+    if stale_ids:
+        ReportEventLink.objects.filter(pk__in=stale_ids).delete()
+    if changed_links:
+        ReportEventLink.objects.bulk_update(changed_links, ["score", "status", "explanation", "is_primary",
+                                                            "updated_at"], batch_size=500)
+    if new_links:
+        ReportEventLink.objects.bulk_create(new_links, batch_size=500, ignore_conflicts=True)
+    group_unmatched_reports(unmatched, matcher)
+    save_match_state(reports, now)
+    return outcomes
+
+
+def save_match_state(reports, now):
+    """Store matched_at, duplicate_of and suggested_event for a batch: one update for all, then
+    one per copy and one per suggestion (few), rather than a bulk update of every row."""
+    ids = [r.pk for r in reports]
+    for start in range(0, len(ids), FINGERPRINT_CHUNK):
+        Report.objects.filter(pk__in=ids[start:start + FINGERPRINT_CHUNK]).update(
+            matched_at=now, duplicate_of=None, copy_evidence={}, suggested_event=None)
+    for report in reports:
+        if report.duplicate_of_id:
+            Report.objects.filter(pk=report.pk).update(duplicate_of=report.duplicate_of_id,
+                                                       copy_evidence=report.copy_evidence)
+    by_suggestion = defaultdict(list)
+    for report in reports:
+        if report.suggested_event_id:
+            by_suggestion[report.suggested_event_id].append(report.pk)
+    for suggestion_id, report_ids in by_suggestion.items():
+        Report.objects.filter(pk__in=report_ids).update(suggested_event=suggestion_id)
+
+
+def find_copies(reports, bodies):
+    """Return {report id: (earlier Report, evidence)} for reports that copy an earlier report.
+
+    Earlier means stored before (a lower id). Looks candidates up by shared fingerprints, in
+    one query per FINGERPRINT_CHUNK fingerprints, then compares the best few in full; stores
+    the new reports' fingerprints. A copy of a copy points at the original.
+    """
+    texts = {r.pk: CopyText.of(r.title, bodies[r.pk]) for r in reports}
+    prints = {pk: text.fingerprints() for pk, text in texts.items()}
+    batch_ids = set(texts)
+    holders = defaultdict(set)
+    values = sorted({v for fps in prints.values() for v in fps})
+    for value, report_id in stored_fingerprints(values):
+        if report_id not in batch_ids:
+            holders[value].add(report_id)
+    store_fingerprints(prints)
+
+    wanted = {}
+    by_id = {r.pk: r for r in reports}
+    for report in reports:
+        shared = Counter()
+        for value in prints[report.pk]:
+            for other in holders.get(value, ()):
+                if other < report.pk:
+                    shared[other] += 1
+        # A copy holds most of the earlier text, so it shares a good part of its fingerprints.
+        needed = max(1, min(len(prints[report.pk]) // 4, 6))
+        wanted[report.pk] = [other for other, n in shared.most_common(COPY_CANDIDATES) if n >= needed]
+        for value in prints[report.pk]:  # later reports of this batch may copy this one
+            holders[value].add(report.pk)
+    outside = {other for others in wanted.values() for other in others if other not in by_id}
+    earlier = {r.pk: r for r in Report.objects.filter(pk__in=outside).only(
+        "id", "url", "guid", "title", "summary", "content", "duplicate_of_id", "published")}
+    earlier.update(by_id)
+    copies = {}
+    for report in reports:
+        for other_id in sorted(wanted[report.pk]):  # oldest first: copies point at the original
+            other = earlier.get(other_id)
+            if other is None:
+                continue
+            text = texts.get(other_id) or CopyText.of(other.title, report_body(report_document(other)))
+            is_copy, evidence = copy_evidence(texts[report.pk], text)
+            if is_copy:
+                original = other
+                if other.duplicate_of_id:  # a copy of a copy: point at the original
+                    original = earlier.get(other.duplicate_of_id) or Report.objects.only(
+                        "id", "url", "guid").get(pk=other.duplicate_of_id)
+                copies[report.pk] = (original, dict(evidence, compared_with=other.pk))
+                if report.pk in by_id:
+                    by_id[report.pk].duplicate_of_id = original.pk
+                break
+    return copies
+
+
+def stored_fingerprints(values):
+    """Yield (value, report id) for stored fingerprints among values, one query per chunk
+    (raw SQL: the ORM's per-parameter preparation costs more than the indexed lookup)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(ReportFingerprint._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), FINGERPRINT_CHUNK):
+            chunk = values[start:start + FINGERPRINT_CHUNK]
+            cursor.execute(f"SELECT value, report_id FROM {table} WHERE value IN ({', '.join(['%s'] * len(chunk))})",
+                           chunk)
+            yield from cursor.fetchall()
+
+
+def store_fingerprints(prints):
+    """Replace the stored fingerprints of reports ({report id: fingerprints}).
+
+    Written with executemany rather than bulk_create: tens of thousands of two-column rows per
+    large batch, where building model instances would cost more than the insert.
+    """
+    from django.db import connection
+
+    ids = list(prints)
+    for start in range(0, len(ids), FINGERPRINT_CHUNK):
+        ReportFingerprint.objects.filter(report_id__in=ids[start:start + FINGERPRINT_CHUNK]).delete()
+    table = connection.ops.quote_name(ReportFingerprint._meta.db_table)
+    rows = [(pk, value) for pk, fps in prints.items() for value in fps]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(f"INSERT INTO {table} (report_id, value) VALUES (%s, %s)", rows[start:start + 5000])
+
+
+def group_unmatched_reports(unmatched, matcher):
+    """Put reports that match no event but name a tracked program or agency into suggested
+    events, joining an open suggestion of similar recent reports or opening a new one."""
+    relevant = [(report, features) for report, features in unmatched
+                if report.duplicate_of is None and is_relevant(features.entities)]
+    relevant_ids = {report.pk for report, _ in relevant}
+    for report, _ in unmatched:
+        if report.pk not in relevant_ids:
+            report.suggested_event = None
+    if not relevant:
+        return
+    since = min(r.published for r, _ in relevant) - SUGGESTION_WINDOW
+    open_suggestions = list(SuggestedEvent.objects.filter(status=SuggestionStatus.OPEN, last_published__gte=since))
+    groups = {}
+    for suggestion in open_suggestions:
+        groups[suggestion.pk] = (suggestion, Group(
+            suggestion.pk, dict(suggestion.centroid), set(suggestion.entities),
+            suggestion.first_published.date() if suggestion.first_published else None,
+            suggestion.last_published.date() if suggestion.last_published else None, suggestion.report_count))
+    touched, created = set(), []
+    for report, features in relevant:
+        group, _ = best_group(features.vector, features.entities, features.date,
+                              [g for _, g in groups.values()], idf=matcher.index.idf)
+        if group is None:
+            suggestion = SuggestedEvent(title=report.title[:500] or "(untitled report)",
+                                        first_published=report.published, last_published=report.published)
+            group = Group(("new", len(created)))
+            groups[group.id] = (suggestion, group)
+            created.append(suggestion)
+        suggestion = groups[group.id][0]
+        group.admit(features.vector, features.entities, features.date)
+        suggestion.centroid = group.centroid
+        suggestion.entities = sorted(group.entities)
+        suggestion.report_count = group.size
+        suggestion.first_published = min(filter(None, [suggestion.first_published, report.published]))
+        suggestion.last_published = max(filter(None, [suggestion.last_published, report.published]))
+        strength = sum(0.5 if key.startswith("program:") else 0.25 for key in features.entities)
+        suggestion.score = round(min(1.0, max(suggestion.score, strength) + 0.1 * (group.size - 1)), 3)
+        report.suggested_event = suggestion
+        if suggestion.pk:
+            touched.add(suggestion.pk)
+    # New suggestions in one insert (ids come back on PostgreSQL and SQLite), then their reports.
+    SuggestedEvent.objects.bulk_create(created, batch_size=500)
+    for report, _ in relevant:
+        report.suggested_event_id = report.suggested_event.pk
+    SuggestedEvent.objects.bulk_update(
+        [groups[pk][0] for pk in touched],
+        ["centroid", "entities", "report_count", "first_published", "last_published", "score"])
+
+
+def outcomes_from_links(report_ids):
+    """Return {report id: LinkOutcome} from stored links and copies (for reports not re-matched)."""
+    outcomes = {pk: LinkOutcome() for pk in report_ids}
+    links = (ReportEventLink.objects.filter(report_id__in=report_ids)
+             .exclude(status=LinkStatus.REJECTED).select_related("event").order_by("-score", "id"))
+    for link in links:
+        status = "proposed" if link.status == LinkStatus.PROPOSED else "attached"
+        outcomes[link.report_id].events.append({"event": link.event.slug, "score": link.score, "status": status})
+    for pk, url, guid in Report.objects.filter(pk__in=report_ids, duplicate_of__isnull=False).values_list(
+            "pk", "duplicate_of__url", "duplicate_of__guid"):
+        outcomes[pk].duplicate_of = url or guid or None
+    return outcomes
+
+
+# --- Re-scoring when the timeline changes -----------------------------------------------------
+
+def rescore_recent_reports(days=None):
+    """Re-match recent reports that no event holds yet (no attached or approved link).
+
+    Run after curators add or edit an event. Returns how many reports were re-matched.
+    """
+    days = days if days is not None else settings.MATCH_RESCORE_DAYS
+    since = timezone.now() - datetime.timedelta(days=days)
+    held = ReportEventLink.objects.standing().values("report_id")
+    reports = list(Report.objects.filter(published__gte=since).exclude(pk__in=held).order_by("id")[:5000])
+    if reports:
+        forget_matcher()
+        with transaction.atomic():
+            attach_reports_to_events(reports)
+    return len(reports)
+
+
+# --- Curators' decisions ----------------------------------------------------------------------
+
+def approve_links(links, user, now=None):
+    """Approve links (a queryset or list); record who and when. Returns how many changed."""
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for link in links:
+            if link.status == LinkStatus.APPROVED:
+                continue
+            link.status, link.decided_by, link.decided_at, link.updated_at = LinkStatus.APPROVED, user, now, now
+            link.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+            ReviewDecision.objects.create(action=ReviewDecision.Action.APPROVE, link=link, report_id=link.report_id,
+                                          event_id=link.event_id, decided_by=user, decided_at=now)
+            ensure_primary(link.report_id)
+            changed += 1
+    return changed
+
+
+def reject_links(links, user, now=None):
+    """Reject links: the matcher never proposes them again. Returns how many changed."""
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for link in links:
+            if link.status == LinkStatus.REJECTED:
+                continue
+            link.status, link.decided_by, link.decided_at, link.updated_at = LinkStatus.REJECTED, user, now, now
+            link.is_primary = False
+            link.save(update_fields=["status", "decided_by", "decided_at", "updated_at", "is_primary"])
+            ReviewDecision.objects.create(action=ReviewDecision.Action.REJECT, link=link, report_id=link.report_id,
+                                          event_id=link.event_id, decided_by=user, decided_at=now)
+            ensure_primary(link.report_id)
+            changed += 1
+    return changed
+
+
+def reassign_links(links, event, user, now=None):
+    """Move links to another event: the old link is rejected, the report approved on `event`."""
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for link in links:
+            if link.event_id == event.pk:
+                continue
+            if link.status != LinkStatus.REJECTED:
+                link.status, link.decided_by, link.decided_at, link.updated_at = LinkStatus.REJECTED, user, now, now
+                link.is_primary = False
+                link.save(update_fields=["status", "decided_by", "decided_at", "updated_at", "is_primary"])
+            target, _ = ReportEventLink.objects.update_or_create(
+                report_id=link.report_id, event=event,
+                defaults={"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now, "updated_at": now},
+                create_defaults={"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now,
+                                 "score": link.score, "updated_at": now,
+                                 "explanation": {"decided": "curator", "reassigned_from": link.event_id}})
+            ReviewDecision.objects.create(action=ReviewDecision.Action.REASSIGN, link=target, report_id=link.report_id,
+                                          event=event, previous_event_id=link.event_id, decided_by=user,
+                                          decided_at=now)
+            ensure_primary(link.report_id)
+            changed += 1
+    return changed
+
+
+def ensure_primary(report_id):
+    """Make exactly one standing link of a report primary: approved before attached, by score."""
+    links = list(ReportEventLink.objects.filter(report_id=report_id).order_by("-score", "id"))
+    standing = [l for l in links if l.status in (LinkStatus.APPROVED, LinkStatus.ATTACHED)]
+    standing.sort(key=lambda l: (l.status != LinkStatus.APPROVED, -l.score))
+    primary = standing[0].pk if standing else None
+    for link in links:
+        if link.is_primary != (link.pk == primary):
+            ReportEventLink.objects.filter(pk=link.pk).update(is_primary=link.pk == primary)
+
+
+def accept_suggestion(suggestion, event, user, now=None):
+    """Record that curators made `event` from a suggestion, and approve its reports on it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        suggestion.status, suggestion.event = SuggestionStatus.ACCEPTED, event
+        suggestion.decided_by, suggestion.decided_at = user, now
+        suggestion.save(update_fields=["status", "event", "decided_by", "decided_at"])
+        for report in suggestion.reports.all():
+            link, _ = ReportEventLink.objects.update_or_create(
+                report=report, event=event,
+                defaults={"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now, "updated_at": now},
+                create_defaults={"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now,
+                                 "score": suggestion.score, "updated_at": now,
+                                 "explanation": {"decided": "curator", "suggestion": suggestion.pk}})
+            ensure_primary(report.pk)
+        ReviewDecision.objects.create(action=ReviewDecision.Action.ACCEPT_SUGGESTION, suggestion=suggestion,
+                                      event=event, decided_by=user, decided_at=now)
+
+
+def dismiss_suggestions(suggestions, user, now=None):
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for suggestion in suggestions:
+            if suggestion.status != SuggestionStatus.OPEN:
+                continue
+            suggestion.status, suggestion.decided_by, suggestion.decided_at = SuggestionStatus.DISMISSED, user, now
+            suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+            ReviewDecision.objects.create(action=ReviewDecision.Action.DISMISS_SUGGESTION, suggestion=suggestion,
+                                          decided_by=user, decided_at=now)
+            changed += 1
+    return changed

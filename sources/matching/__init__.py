@@ -1,0 +1,97 @@
+"""Match reports to timeline events: pure functions over plain data (no database here).
+
+    matcher = Matcher.build(entities, events)          # a Gazetteer and an EventIndex
+    result = matcher.match(ReportDoc(...))             # decisions, best first, with explanations
+
+sources.linking wraps this for the database; tests exercise it with plain objects.
+"""
+from dataclasses import dataclass, field
+
+from sources.matching.decisions import AMBIGUITY_MARGIN, ATTACHED, PROPOSED, Decision, decide
+from sources.matching.gazetteer import Entity, Gazetteer, entity_key
+from sources.matching.index import EventDoc, EventIndex
+from sources.matching.scoring import ReportDoc, report_features, score_clause, score_event, shared_terms
+
+DEFAULT_ATTACH_THRESHOLD = 0.55
+DEFAULT_PROPOSE_THRESHOLD = 0.2
+ROUNDUP_CLAUSE_SCORE = 0.45   # a clause matching one event this well, and
+ROUNDUP_CLAUSE_MARGIN = 0.1   # this far ahead of the others, stands for that event in a round-up
+
+
+@dataclass
+class MatchResult:
+    features: object
+    decisions: list = field(default_factory=list)
+    scored: list = field(default_factory=list)  # every candidate scored, best first
+
+    @property
+    def attached(self):
+        return [d for d in self.decisions if d.status == ATTACHED]
+
+
+@dataclass
+class Matcher:
+    gazetteer: Gazetteer
+    index: EventIndex
+    attach_threshold: float = DEFAULT_ATTACH_THRESHOLD
+    propose_threshold: float = DEFAULT_PROPOSE_THRESHOLD
+
+    @classmethod
+    def build(cls, entities, events, **thresholds):
+        gazetteer = Gazetteer.build(entities)
+        index = EventIndex.build(events)
+        index.gazetteer = gazetteer
+        return cls(gazetteer, index, **thresholds)
+
+    def add_event(self, doc):
+        self.index.add(doc)
+
+    def match(self, report, rejected=frozenset(), features=None):
+        """Score the report against its candidate events and decide (pure)."""
+        features = features or report_features(report, self.gazetteer)
+        candidate_ids = self.index.candidates(features.title_terms + features.body_terms,
+                                              set(features.entities) | features.implied)
+        scored = [score_event(features, self.index.events[i], self.index) for i in candidate_ids]
+        scored.sort(key=lambda s: -s.score)
+        independent = set()
+        if self.may_be_roundup(scored):
+            independent = self.roundup_members(features, [s for s in scored if s.score >= self.propose_threshold])
+        decisions = decide(scored, self.attach_threshold, self.propose_threshold,
+                           independent=frozenset(independent), rejected=frozenset(rejected))
+        for decision in decisions:
+            decision.explanation["shared_terms"] = shared_terms(features, self.index.events[decision.event_id],
+                                                                self.index)
+        return MatchResult(features, decisions, scored)
+
+    def may_be_roundup(self, scored):
+        """True when clause analysis could change a decision: an attachable event has a rival
+        within the ambiguity margin (round-up members may then attach side by side)."""
+        attachable = [s for s in scored if s.score >= self.attach_threshold]
+        if not attachable:
+            return False
+        top = attachable[0].score
+        return sum(1 for s in scored if s.score >= top - AMBIGUITY_MARGIN) >= 2
+
+
+    def roundup_members(self, features, contenders):
+        """Return ids of events that distinct clauses of the report each match on their own.
+
+        Fewer than two such events means the report is not a round-up (empty set).
+        """
+        clauses = features.segments
+        if len(contenders) < 2 or len(clauses) < 2:
+            return set()
+        winners = set()
+        for clause in clauses:
+            ranked = sorted(((score_clause(clause, features, self.index.events[c.event_id], self.index), c)
+                             for c in contenders), key=lambda pair: -pair[0])
+            best, item = ranked[0]
+            runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+            item.explanation["best_clause_score"] = max(item.explanation.get("best_clause_score", 0), round(best, 3))
+            if best >= ROUNDUP_CLAUSE_SCORE and best - runner_up >= ROUNDUP_CLAUSE_MARGIN:
+                winners.add(item.event_id)
+        return winners if len(winners) >= 2 else set()
+
+
+__all__ = ["ATTACHED", "PROPOSED", "Decision", "Entity", "EventDoc", "EventIndex", "Gazetteer", "Matcher",
+           "MatchResult", "ReportDoc", "decide", "entity_key"]

@@ -1,0 +1,146 @@
+"""Separate an article from the page furniture around it (menus, trending lists, footers).
+
+Headlines in a "Trending" box or a "Related articles" list name other stories; matched as if
+they were the article, they would attach a keyboard review to a border-surveillance event.
+"""
+import re
+from html.parser import HTMLParser
+
+from sources.matching.text import plain_text
+
+# Elements whose whole content is page furniture, never the article.
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "form", "script", "style", "noscript",
+                            "template", "iframe", "svg", "button", "select", "menu"})
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "area", "base", "col",
+                   "embed", "param", "track"})
+_BLOCK = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr",
+                    "blockquote", "ul", "ol", "table", "main", "figcaption", "dd", "dt", "pre"})
+# Sentences that are site chrome in any outlet's page.
+_FURNITURE_SENTENCE = re.compile(
+    r"\b(subscribe|sign up|newsletter|share (?:on|this)|related (?:articles|stories|posts|coverage)|"
+    r"read more|leave a comment|comments?\s*\(\d+\)|privacy policy|terms of (?:use|service)|"
+    r"cookie|advertis(?:e|ement)|contact us|all rights reserved|follow us|trending|most (?:read|popular)|"
+    r"recommended for you|click here|copyright\b|\u00a9)",
+    re.IGNORECASE,
+)
+_STRUCTURE = re.compile(r"<(?:nav|aside|footer|header|form|script|style|noscript|template|iframe|svg|button|select|"
+                        r"menu|article|main|section|h[1-6])\b|\b(?:class|id|role|itemprop)\s*=", re.IGNORECASE)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c])")
+
+
+class _Node:
+    __slots__ = ("tag", "attrs", "children")
+
+    def __init__(self, tag, attrs):
+        self.tag, self.attrs, self.children = tag, attrs, []
+
+
+class _TreeBuilder(HTMLParser):
+    """A forgiving HTML to tree parser (unclosed tags close with their parent)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = _Node(tag, dict((k, v or "") for k, v in attrs))
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+_MARKER = re.compile(r"\b(nav|menu|sidebar|footer|related|trending|share|sharing|comments?|newsletter|promo|"
+                     r"advert|ad-slot|subscribe|breadcrumbs?|popular)\b")
+
+
+def _text_of(node):
+    parts = []
+    for child in node.children:
+        parts.append(child if isinstance(child, str) else _text_of(child))
+    return " ".join(parts)
+
+
+def _is_furniture(node):
+    if node.tag in FURNITURE_TAGS:
+        return True
+    marker = " ".join(filter(None, [node.attrs.get("class"), node.attrs.get("id")])).lower()
+    if _MARKER.search(marker) or node.attrs.get("role") in ("navigation", "complementary", "banner",
+                                                              "contentinfo"):
+        return True
+    # A block introduced by a heading such as "Related articles" or "Trending" is a list of links.
+    for child in node.children:
+        if isinstance(child, str):
+            if child.strip():
+                return False
+            continue
+        if child.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"):
+            return bool(_FURNITURE_SENTENCE.search(_text_of(child))) and node.tag != "root"
+        return False
+    return False
+
+
+def _collect(node, out, articles):
+    for child in node.children:
+        if isinstance(child, str):
+            out.append(child)
+            continue
+        if _is_furniture(child):
+            continue
+        if child.tag in ("article", "main") or child.attrs.get("itemprop") == "articleBody":
+            inner = []
+            _collect(child, inner, articles)
+            articles.append("".join(inner))
+            out.extend(inner)
+            continue
+        block = child.tag in _BLOCK
+        if block:
+            out.append("\n")
+        _collect(child, out, articles)
+        if block:
+            out.append("\n")
+
+
+def _drop_furniture_blocks(text):
+    """Drop lines and sentences that are site chrome, and blocks headed 'Related' or 'Trending'."""
+    kept = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        sentences = [s for s in _SENTENCE_SPLIT.split(line) if s and not _FURNITURE_SENTENCE.search(s)]
+        if sentences:
+            kept.append(" ".join(sentences))
+    return "\n".join(kept)
+
+
+def article_text(content):
+    """Return the article's own text from an HTML (or plain) body, without page furniture.
+
+    When the page marks its article (<article>, <main>, itemprop=articleBody) only that is kept;
+    otherwise everything outside navigation, asides, headers, footers and forms.
+    """
+    if not content:
+        return ""
+    if "<" not in content or not _STRUCTURE.search(content):
+        # No element that can hold furniture or mark the article: strip tags (fast path).
+        return _drop_furniture_blocks(plain_text(content))
+    builder = _TreeBuilder()
+    try:
+        builder.feed(content)
+        builder.close()
+    except Exception:  # html.parser is lenient; fall back to tag stripping on anything odd
+        return _drop_furniture_blocks(plain_text(content))
+    everything, articles = [], []
+    _collect(builder.root, everything, articles)
+    chosen = "\n".join(articles) if any(a.strip() for a in articles) else "".join(everything)
+    return _drop_furniture_blocks(chosen)

@@ -1,0 +1,199 @@
+"""Events as plain documents, and an inverted index that finds the few worth scoring.
+
+Candidate lookup walks postings of a report's distinctive terms and named entities only, so
+its cost depends on how many events share those, not on how many events exist.
+"""
+import datetime
+import math
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from sources.matching.text import terms
+
+# Terms or entities in more events than this are too common to pick candidates by (they still
+# count when a candidate is scored).
+MAX_POSTINGS_WALKED = 300
+# Postings entries visited per report, rarest terms first: bounds the cost of a lookup however
+# large the timeline grows (the rarest terms are also the ones that tell events apart).
+POSTINGS_BUDGET = 300
+CANDIDATES_SCORED = 8
+
+
+@dataclass
+class EventDoc:
+    """What the matcher knows about one event. Build it from the database or from a fixture."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str = ""
+    date: datetime.date | None = None
+    date_end: datetime.date | None = None
+    precision: str = "day"
+    entities: frozenset = frozenset()     # entity keys the event is tagged with ('agency:3')
+    program_texts: tuple = ()             # names, aliases and summaries of its programs
+    coverage: tuple = ()                  # headlines and quotes of its sources and attached reports
+
+
+def weighted_vector(parts):
+    """Return {term: weight} from (text, weight) pairs, with sublinear term frequency."""
+    counts = Counter()
+    for text, weight in parts:
+        for term, n in Counter(terms(text)).items():
+            counts[term] += weight * (1 + math.log(n))
+    return dict(counts)
+
+
+class WeightedVector:
+    """Term weights multiplied by idf, with their Euclidean norm (computed once per event)."""
+
+    __slots__ = ("weights", "norm")
+
+    def __init__(self, raw, idf):
+        self.weights = {term: weight * idf(term) for term, weight in raw.items()}
+        self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
+
+    def cosine(self, other):
+        """Cosine similarity with another WeightedVector."""
+        a, b = self.weights, other.weights
+        if len(a) > len(b):
+            a, b = b, a
+        dot = 0.0
+        for term, weight in a.items():
+            other_weight = b.get(term)
+            if other_weight is not None:
+                dot += weight * other_weight
+        return dot / (self.norm * other.norm) if dot else 0.0
+
+
+@dataclass
+class IndexedEvent:
+    doc: EventDoc
+    event_vector: dict      # raw term weights
+    program_vector: dict
+    coverage_vector: dict
+    title_terms: frozenset
+    weighted: tuple = ()    # WeightedVectors of event, programs and coverage
+
+
+@dataclass
+class EventIndex:
+    """Events with their term vectors, document frequencies and postings.
+
+    Inverse document frequencies are fixed when the index is built (or refreshed): an event
+    added later is weighted with them, so adding one event does not re-weight all others.
+    """
+
+    events: dict = field(default_factory=dict)
+    df: Counter = field(default_factory=Counter)
+    entity_df: Counter = field(default_factory=Counter)
+    term_postings: dict = field(default_factory=dict)
+    entity_postings: dict = field(default_factory=dict)
+    _idf: dict = field(default_factory=dict)
+    _idf_n: int = 0
+
+    @classmethod
+    def build(cls, docs):
+        index = cls()
+        for doc in docs:
+            index.add(doc, weigh=False)
+        index.refresh()
+        return index
+
+    def __len__(self):
+        return len(self.events)
+
+    def refresh(self):
+        """Recompute idf from the current document frequencies and re-weigh every event."""
+        self._idf, self._idf_n = {}, len(self.events)
+        for entry in self.events.values():
+            self._weigh(entry)
+
+    def _weigh(self, entry):
+        entry.weighted = (WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
+                          WeightedVector(entry.coverage_vector, self.idf))
+
+    def add(self, doc, weigh=True):
+        """Add or replace one event."""
+        if doc.id in self.events:
+            self.remove(doc.id)
+        event_vector = weighted_vector([(doc.title, 1.5), (doc.summary, 1.0)])
+        program_vector = weighted_vector([(text, 1.0) for text in doc.program_texts])
+        coverage_vector = weighted_vector([(text, 1.0) for text in doc.coverage])
+        entry = IndexedEvent(doc, event_vector, program_vector, coverage_vector, frozenset(terms(doc.title)))
+        self.events[doc.id] = entry
+        for term in set(event_vector) | set(coverage_vector):
+            self.df[term] += 1
+            self.term_postings.setdefault(term, set()).add(doc.id)
+        for key in doc.entities:
+            self.entity_df[key] += 1
+            self.entity_postings.setdefault(key, set()).add(doc.id)
+        if weigh:
+            self._weigh(entry)
+
+    def add_coverage(self, event_id, text, keep=20):
+        """Count a newly attached report's headline as the event's coverage (up to `keep`)."""
+        entry = self.events.get(event_id)
+        if entry is None or not text or len(entry.doc.coverage) >= keep:
+            return
+        entry.doc = replace(entry.doc, coverage=entry.doc.coverage + (text,))
+        for term, weight in weighted_vector([(text, 1.0)]).items():
+            if term not in entry.coverage_vector and term not in entry.event_vector:
+                self.df[term] += 1
+                self.term_postings.setdefault(term, set()).add(event_id)
+            entry.coverage_vector[term] = entry.coverage_vector.get(term, 0.0) + weight
+        event, programs, _ = entry.weighted or (None, None, None)
+        if event is None:
+            self._weigh(entry)
+        else:
+            entry.weighted = (event, programs, WeightedVector(entry.coverage_vector, self.idf))
+
+    def remove(self, event_id):
+        entry = self.events.pop(event_id, None)
+        if entry is None:
+            return
+        for term in set(entry.event_vector) | set(entry.coverage_vector):
+            self.df[term] -= 1
+            self.term_postings[term].discard(event_id)
+        for key in entry.doc.entities:
+            self.entity_df[key] -= 1
+            self.entity_postings[key].discard(event_id)
+
+    def idf(self, term):
+        value = self._idf.get(term)
+        if value is None:
+            n = self._idf_n or len(self.events)
+            value = self._idf[term] = math.log(1 + (n + 1) / (self.df.get(term, 0) + 1))
+        return value
+
+    def weigh(self, raw):
+        """Return a WeightedVector for a report's raw term weights."""
+        return WeightedVector(raw, self.idf)
+
+    def entity_specificity(self, key):
+        """1 for an entity on one event, falling towards 0 as it appears on more of them."""
+        n = len(self.events)
+        df = max(self.entity_df.get(key, 0), 1)
+        return min(1.0, math.log(1 + n / df) / math.log(1 + max(n, 2)))
+
+    def candidates(self, report_terms, report_entities, limit=CANDIDATES_SCORED):
+        """Return ids of the events most worth scoring for a report (best first)."""
+        walk_limit = max(MAX_POSTINGS_WALKED, 1)
+        lists = []
+        for key in report_entities:
+            postings = self.entity_postings.get(key)
+            if postings and len(postings) <= walk_limit:
+                lists.append((len(postings), 3.0 * self.entity_specificity(key), postings))
+        for term in set(report_terms):
+            postings = self.term_postings.get(term)
+            if postings and len(postings) <= walk_limit:
+                lists.append((len(postings), self.idf(term), postings))
+        lists.sort(key=lambda entry: entry[0])
+        tally, budget = Counter(), POSTINGS_BUDGET
+        for size, weight, postings in lists:
+            if size > budget:
+                break
+            budget -= size
+            for event_id in postings:
+                tally[event_id] += weight
+        return [event_id for event_id, _ in tally.most_common(limit)]

@@ -1,0 +1,194 @@
+"""Score a report against candidate events, each score with its explanation.
+
+A score in 0..1 blends what a curator weighs: the entities both name (weighted by how specific
+each is), text similarity to the event itself, to its programs and to its earlier coverage,
+and whether the report's date fits the event's date at its precision.
+"""
+import datetime
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sources.matching.furniture import article_text
+from sources.matching.gazetteer import KIND_WEIGHT
+from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
+
+BODY_WORDS = 400  # the lede carries the story; long bodies drift into background
+
+
+@dataclass
+class ReportDoc:
+    """One news item as the matcher sees it."""
+
+    id: object
+    title: str
+    summary: str = ""
+    content: str = ""
+    published: datetime.date | None = None
+    link: str = ""
+
+
+@dataclass
+class ReportFeatures:
+    title: str
+    body: str
+    title_terms: list
+    body_terms: list
+    vector: dict
+    entities: dict         # key -> weight of the mention (title mentions count more)
+    implied: set
+    date: datetime.date | None
+    weighted: object = None  # the vector weighted by the index's idf (set by the matcher)
+
+    @property
+    def segments(self):
+        """The report's clauses (sentences, list items) of three terms or more, for round-ups."""
+        return [s for s in _CLAUSE_SPLIT.split(f"{self.title}. {self.body}") if len(terms(s)) >= 3]
+
+
+_CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|;\s*|\s+[\u2013\u2014]\s+")
+
+
+def report_body(doc):
+    """Return the report's text without page furniture: its summary and its article."""
+    summary = article_text(doc.summary) if doc.summary else ""
+    content = article_text(doc.content) if doc.content else ""
+    if content and summary and (summary[:80] in content or content[:80] in summary):
+        body = content if len(content) >= len(summary) else summary
+    else:
+        body = "\n".join(part for part in (summary, content) if part)
+    words = body.split()
+    return " ".join(words[:BODY_WORDS])
+
+
+def report_features(doc, gazetteer):
+    """Extract terms, entities and date from a report (pure; no database)."""
+    title = strip_site_name(plain_text(doc.title))
+    body = report_body(doc)
+    title_words, body_words = raw_words(title), raw_words(body)
+    title_shouting, body_shouting = is_shouting(title), is_shouting(body)
+    title_terms = terms_of_words(title_words, title_shouting)
+    body_terms = terms_of_words(body_words, body_shouting)
+    vector = Counter()
+    for term, n in Counter(title_terms).items():
+        vector[term] += 2.0 * (1 + math.log(n))
+    for term, n in Counter(body_terms).items():
+        vector[term] += 1.0 * (1 + math.log(n))
+    entities = {}
+    for key in gazetteer.find_in_words(title_words, title_shouting):
+        entities[key] = 1.0
+    for key in gazetteer.find_in_words(body_words, body_shouting):
+        entities.setdefault(key, 0.85)
+    return ReportFeatures(title, body, title_terms, body_terms, dict(vector), entities,
+                          gazetteer.implied(set(entities)), doc.published)
+
+
+def date_fit(report_date, doc):
+    """Return (factor 0..1, days outside the event's period, negative when before it)."""
+    if report_date is None or doc.date is None:
+        return 0.85, None
+    start, end = doc.date, doc.date_end or doc.date
+    if start - datetime.timedelta(days=2) <= report_date <= end + datetime.timedelta(days=3):
+        return 1.0, 0
+    if report_date > end:
+        days = (report_date - end).days
+        # Coverage trails an event by days or weeks; a year on, a report is about something newer.
+        return max(0.08, 1 / (1 + (days - 3) / 45)), days
+    days = (start - report_date).days
+    # Before the event happened: previews exist, but they are rare.
+    return max(0.05, 1 / (1 + (days - 2) / 10)), -days
+
+
+@dataclass
+class Scored:
+    event_id: int
+    slug: str
+    score: float
+    explanation: dict
+
+
+def entity_evidence(features, entry, index):
+    """Return (score 0..1, matched [(key, weight)], implied matches, unmatched program mentions)."""
+    event_entities = entry.doc.entities
+    matched, miss = [], 1.0
+    for key, mention in features.entities.items():
+        if key in event_entities:
+            kind = key.split(":", 1)[0]
+            weight = KIND_WEIGHT.get(kind, 0.5) * (0.35 + 0.65 * index.entity_specificity(key)) * mention
+            matched.append((key, round(weight, 3)))
+            miss *= 1 - min(weight, 0.95)
+    implied = []
+    for key in features.implied:
+        if key in event_entities:
+            weight = 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * index.entity_specificity(key)
+            implied.append((key, round(weight, 3)))
+            miss *= 1 - weight
+    # A report about another tracked program is evidence against this event.
+    other_programs = [k for k in features.entities if k.startswith("program:") and k not in event_entities]
+    return 1 - miss, matched, implied, other_programs
+
+
+def text_evidence(weighted, entry):
+    """Return (text score, similarity to the event, to its programs, to its coverage)."""
+    event, programs, coverage = entry.weighted
+    on_event = weighted.cosine(event)
+    on_programs = weighted.cosine(programs)
+    on_coverage = weighted.cosine(coverage)
+    # Earlier coverage counts, but less than the event's own words: one article often covers
+    # several events, and its headline names only one of them.
+    text = max(on_event, 0.7 * on_coverage) + 0.2 * min(on_event, on_coverage) + 0.2 * on_programs
+    return min(text, 1.0), on_event, on_programs, on_coverage
+
+
+def combine(text, entities, date_factor, other_programs):
+    """Blend the signals into one score in 0..1 (see the module docstring)."""
+    # Text carries the story; entities confirm it, and count only as far as the text agrees:
+    # naming ICE is not enough, and neither is sharing words with an event about someone else.
+    t = 1 - math.exp(-text / 0.4)
+    blended = 0.6 * t + 0.4 * entities * math.sqrt(t)
+    if other_programs and entities < 0.3:
+        blended *= 0.85
+    return max(0.0, min(1.0, blended * (0.3 + 0.7 * date_factor)))
+
+
+def score_event(features, entry, index):
+    """Score one candidate event for a report; return Scored with its explanation."""
+    entity_score, matched, implied, other_programs = entity_evidence(features, entry, index)
+    if features.weighted is None:
+        features.weighted = index.weigh(features.vector)
+    text, on_event, on_programs, on_coverage = text_evidence(features.weighted, entry)
+    factor, days = date_fit(features.date, entry.doc)
+    score = combine(text, entity_score, factor, other_programs)
+    explanation = {
+        "entities": [key for key, _ in matched],
+        "implied_entities": [key for key, _ in implied],
+        "entity_score": round(entity_score, 3),
+        "text_event": round(on_event, 3),
+        "text_programs": round(on_programs, 3),
+        "text_coverage": round(on_coverage, 3),
+        "text_score": round(text, 3),
+        "date_days_outside": days,
+        "date_factor": round(factor, 3),
+        "other_programs": other_programs,
+    }
+    return Scored(entry.doc.id, entry.doc.slug, round(score, 4), explanation)
+
+
+def shared_terms(features, entry, index, limit=8):
+    """Return the rarest terms the report shares with the event's own text (for explanations)."""
+    return sorted(set(features.vector) & set(entry.event_vector), key=lambda t: -index.idf(t))[:limit]
+
+
+def score_clause(clause, features, entry, index):
+    """Score one clause of a report (a sentence or a part of a list) against one event."""
+    vector = index.weigh({t: 1.0 + math.log(n) for t, n in Counter(terms(clause)).items()})
+    text, *_ = text_evidence(vector, entry)
+    factor, _ = date_fit(features.date, entry.doc)
+    gazetteer = getattr(index, "gazetteer", None)
+    named = gazetteer.find(clause) if gazetteer is not None else {}
+    miss = 1.0
+    for key in named:
+        if key in entry.doc.entities:
+            miss *= 1 - KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * index.entity_specificity(key))
+    return combine(text, 1 - miss, factor, [])

@@ -1,0 +1,182 @@
+"""Turn report and event text into comparable terms.
+
+Case matters for one thing only: a word written in capitals inside normal text ("ICE", "US")
+is an acronym and is kept apart from the ordinary word ("ice", "us"). A headline written
+entirely in capitals carries no such signal, so it is folded to lower case.
+"""
+import html
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+_stemmer = snowballstemmer.stemmer("english")
+
+STOPWORDS = frozenset("""
+a about above after again against all almost also although am among an and any are aren't as at
+be because been before being below between both but by can cannot could did do does doing done
+down during each either else even ever every few for from further get gets got had has have having
+he her here hers herself him himself his how however i if in into is it its itself just least
+less let like made make makes many may me might more most much must my myself near nearly neither
+never new no nor not now of off often on once one only or other others our ours ourselves out over
+own per perhaps quite rather really said same say says she should since so some still such than
+that the their theirs them themselves then there these they this those though through thus to
+too toward towards under until up upon us very via was we well were what when where whether which
+while who whom whose why will with within without would yet you your yours yourself week weeks
+today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday told according
+""".split())
+
+# Domain vocabulary that reporting uses interchangeably. Each group collapses to its first
+# word. This is a curated thesaurus of general terms of the field (not of any one story); it
+# is deliberately small: every entry must be a true synonym in this domain.
+EQUIVALENT_TERMS = [
+    ("car", "cars", "vehicle", "vehicles", "automobile", "automobiles"),
+    ("photo", "photos", "photograph", "photographs", "photographed", "photographing", "picture",
+     "pictures", "image", "images"),
+    ("face", "faces", "facial"),
+    ("leave", "leaving", "left", "leaves", "exit", "exits", "exiting", "exited", "depart", "departing",
+     "departure", "departures", "departed", "outbound"),
+    ("enter", "entering", "enters", "entered", "entry", "inbound"),
+    ("migrant", "migrants", "immigrant", "immigrants"),
+    ("company", "companies", "firm", "firms", "vendor", "vendors"),
+    ("contract", "contracts", "deal", "deals", "award", "awards", "awarded"),
+    ("pay", "pays", "paid", "paying", "payment", "payments", "stipend", "stipends"),
+    ("test", "tests", "trial", "trials", "pilot", "pilots"),
+    ("dead", "deceased", "death", "deaths"),
+    ("passenger", "passengers", "occupant", "occupants", "rider", "riders", "traveller", "travellers",
+     "traveler", "travelers"),
+    ("app", "apps", "application"),
+    ("camera", "cameras"),
+    ("self-deport", "self-deportation", "self-deportations", "self-deported", "self-deporting"),
+]
+_CANONICAL = {}
+for group in EQUIVALENT_TERMS:
+    for word in group:
+        _CANONICAL[word] = group[0]
+
+# A word: letters/digits with inner apostrophes, dots (U.S.) or hyphens; money and percentages
+# are recognised before splitting so "$30 million" and "$30M" become one token.
+_MONEY = re.compile(
+    r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(million|billion|thousand|mn|bn|m|b|k)?\b", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
+_WORD = re.compile(r"[$]?[0-9A-Za-z\u00c0-\u024f]+(?:['\u2019.\-][0-9A-Za-z\u00c0-\u024f]+)*%?")
+_TAG = re.compile(r"<[^>]*>")
+_SCALE = {"thousand": "k", "k": "k", "million": "m", "mn": "m", "m": "m", "billion": "b", "bn": "b", "b": "b"}
+
+
+def _money(match):
+    number = match.group(1).replace(",", "")
+    scale = _SCALE.get((match.group(2) or "").lower(), "")
+    try:
+        value = float(number)
+    except ValueError:  # pragma: no cover - the pattern only admits numbers
+        return match.group(0)
+    if not scale and value >= 1000:
+        for size, suffix in ((1e9, "b"), (1e6, "m"), (1e3, "k")):
+            if value >= size:
+                value, scale = value / size, suffix
+                break
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f" ${text}{scale} "
+
+
+def plain_text(text):
+    """Return text with tags removed and HTML entities decoded."""
+    if not text:
+        return ""
+    return html.unescape(_TAG.sub(" ", text))
+
+
+def is_shouting(text):
+    """True when text has several letters and none of them is lower case (an all-caps headline)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and not any(c.islower() for c in letters)
+
+
+def raw_words(text):
+    """Split text into words, keeping their case; money and percentages become one token each."""
+    text = _MONEY.sub(_money, text)
+    text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
+    out = []
+    for word in _WORD.findall(text):
+        word = word.replace("\u2019", "'")
+        if word.endswith("'s") or word.endswith("s'"):
+            word = word[:-2] if word.endswith("'s") else word[:-1]
+        if word.count(".") and word.replace(".", "").isalpha() and len(word.replace(".", "")) <= 4:
+            word = word.replace(".", "")  # U.S. -> US
+        out.append(word)
+    return out
+
+
+def is_acronym(word):
+    """True for a word written in capitals (two letters or more): 'ICE', 'DHS', 'US'."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+@lru_cache(maxsize=65536)
+def term_of(word):
+    """Return the comparable term for one word ('' for a stopword), or the acronym itself."""
+    if is_acronym(word):
+        return word
+    lower = word.lower()
+    if lower in _CANONICAL:
+        return _CANONICAL[lower]
+    if lower in STOPWORDS or len(lower) < 2 and not lower.isdigit():
+        return ""
+    if lower[0] == "$" or lower[-1] == "%" or lower.isdigit():
+        return lower
+    if "-" in lower:
+        # "back-seat" -> "back seat" is handled by the caller; here, compound as a whole.
+        return ""
+    stem = _stemmer.stemWord(lower)
+    return _CANONICAL.get(stem, stem)
+
+
+def terms(text, shouting=None):
+    """Return the terms of a text, in order: stopwords dropped, words stemmed, synonyms merged.
+
+    Hyphenated compounds give their parts and, when the whole is in the thesaurus, the whole.
+    """
+    text = plain_text(text)
+    if shouting is None:
+        shouting = is_shouting(text)
+    return terms_of_words(raw_words(text), shouting)
+
+
+def terms_of_words(words, shouting=False):
+    """Return the terms of words already split by raw_words (see terms)."""
+    out = []
+    for word in words:
+        if shouting:
+            word = word.lower()
+        if "-" in word and not word.startswith("$"):
+            whole = word.lower()
+            if whole in _CANONICAL:
+                out.append(_CANONICAL[whole])
+                continue
+            for part in word.split("-"):
+                term = term_of(part) if part else ""
+                if term:
+                    out.append(term)
+            continue
+        term = term_of(word)
+        if term:
+            out.append(term)
+    return out
+
+
+def copy_words(text):
+    """Return the lower-cased words of a text for copy detection (no stemming, nothing dropped)."""
+    return [w.lower() for w in raw_words(plain_text(text))]
+
+
+_TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]|-{1,2}|::)\s+[^|\u2013\u2014]{2,60}$")
+
+
+def strip_site_name(title):
+    """Remove a trailing ' | Site Name' or ' - Site Name' that syndication adds to headlines."""
+    title = (title or "").strip()
+    stripped = _TITLE_SUFFIX.sub("", title)
+    # Keep the title when too little would remain (a headline with a dash, not a site name).
+    return stripped if len(stripped.split()) >= 3 else title

@@ -1,0 +1,202 @@
+"""Matching in the database: links, copies, suggestions, curators' decisions, re-scoring."""
+import json
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sources.ingest import ingest_feed_document
+from sources.linking import (approve_links, attach_reports_to_events, current_matcher, forget_matcher, reassign_links,
+                             reject_links)
+from sources.models import Feed, LinkStatus, Report, ReportEventLink, ReviewDecision, SuggestedEvent
+from tests.sources.feeds import item, rss
+from timeline.models import Agency, Event
+
+MAY_9 = datetime(2025, 5, 9, 12, 0, tzinfo=dt_timezone.utc)
+OUTBOUND = "cbp-outbound-vehicle-photo-plan-disclosed"
+CONTRACT = "ice-palantir-immigrationos-contract"
+
+PALANTIR = dict(title="ICE pays Palantir $30 million for 'ImmigrationOS'",
+                description="Immigration and Customs Enforcement will pay the data analytics company to build a "
+                            "system for targeting and enforcement prioritization, from visa overstays to gang members.",
+                published=datetime(2025, 4, 17, 12, tzinfo=dt_timezone.utc))
+OUTBOUND_STORY = dict(title="CBP to extend face matching to cars leaving for Mexico and Canada",
+                      description="The border agency says outbound lanes will eventually get cameras that match every "
+                                  "passenger to passport and visa photos. A spokesperson gave no start date.",
+                      published=MAY_9)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matcher():
+    forget_matcher()
+    yield
+    forget_matcher()
+
+
+@pytest.fixture
+def feed(db):
+    return Feed.objects.create(url="https://news.example.org/feed")
+
+
+def ingest(feed, *items):
+    return ingest_feed_document(feed, rss(*items), fetched_at=timezone.now()).outcomes
+
+
+def test_polling_a_feed_prints_each_entrys_events_and_copies_as_json_lines(seed, tmp_path, capsys):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(rss(
+        item(1, link="https://a.example.org/1", **PALANTIR),
+        item(2, link="https://b.example.org/2", **dict(PALANTIR, title=PALANTIR["title"] + " | Tech News Daily")),
+        item(3, link="https://c.example.org/3", title="No one is quite sure why ice is slippery",
+             description="Physicists still debate why ice is so slick.", published=MAY_9),
+    ))
+    call_command("poll_feed", str(path), "--json")
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["guid"] for r in rows] == ["item-1", "item-2", "item-3"]
+    assert rows[0]["events"][0]["event"] == CONTRACT and rows[0]["events"][0]["status"] == "attached"
+    assert rows[0]["duplicate_of"] is None
+    assert rows[1]["duplicate_of"] == "https://a.example.org/1"
+    assert rows[2] == dict(rows[2], events=[], duplicate_of=None)
+    scores = [e["score"] for e in rows[0]["events"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_link_stores_its_score_status_primary_and_explanation(seed, feed):
+    [outcome] = ingest(feed, item(1, **PALANTIR))
+    link = ReportEventLink.objects.get(report_id=outcome.report_id, event__slug=CONTRACT)
+    assert link.status == LinkStatus.ATTACHED and link.is_primary
+    assert {"agency:3", "organization:1", "program:4"} <= set(link.explanation["entities"])
+    assert link.explanation["date_factor"] == 1.0 and link.score == outcome.events[0]["score"]
+    assert Report.objects.get(pk=outcome.report_id).matched_at is not None
+
+
+def test_a_copy_of_a_copy_points_at_the_original(seed, feed):
+    first, second = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY),
+                           item(2, link="https://b.example.org/2", **OUTBOUND_STORY))
+    [third] = ingest(feed, item(3, link="https://c.example.org/3",
+                                **dict(OUTBOUND_STORY, description="Share on Facebook. " + OUTBOUND_STORY["description"])))
+    assert second.duplicate_of == third.duplicate_of == "https://a.example.org/1"
+    assert Report.objects.get(pk=third.report_id).duplicate_of_id == first.report_id
+
+
+def test_the_same_feed_twice_changes_nothing_and_reports_the_stored_links(seed, feed):
+    first = ingest(feed, item(1, **PALANTIR), item(2, **OUTBOUND_STORY))
+    links = list(ReportEventLink.objects.values_list("report_id", "event_id", "status", "score"))
+    again = ingest(feed, item(1, **PALANTIR), item(2, **OUTBOUND_STORY))
+    assert list(ReportEventLink.objects.values_list("report_id", "event_id", "status", "score")) == links
+    assert [o.events for o in again] == [o.events for o in first]
+    assert not any(o.created for o in again)
+
+
+def test_a_rejected_link_is_never_proposed_again(seed, feed, curator):
+    ingest(feed, item(1, **OUTBOUND_STORY))
+    proposed = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    assert proposed is not None
+    reject_links([proposed], curator)
+    attach_reports_to_events(list(Report.objects.all()))
+    proposed.refresh_from_db()
+    assert proposed.status == LinkStatus.REJECTED
+    assert ReportEventLink.objects.filter(report=proposed.report, event=proposed.event).count() == 1
+
+
+def test_an_approved_link_is_never_undone_by_a_rerun(seed, feed, curator):
+    ingest(feed, item(1, **OUTBOUND_STORY))
+    proposed = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    approve_links([proposed], curator)
+    Event.objects.filter(pk=proposed.event_id).update(summary="Something else entirely", title="A different title")
+    forget_matcher()
+    attach_reports_to_events(list(Report.objects.all()))
+    proposed.refresh_from_db()
+    assert proposed.status == LinkStatus.APPROVED and proposed.decided_by == curator
+
+
+def test_every_decision_is_recorded_with_who_and_when(seed, feed, curator):
+    ingest(feed, item(1, **OUTBOUND_STORY))
+    links = list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED))
+    before = timezone.now()
+    reject_links(links[:1], curator)
+    approve_links(links[1:], curator)
+    decisions = list(ReviewDecision.objects.order_by("id"))
+    assert [d.action for d in decisions] == ["reject"] + ["approve"] * (len(links) - 1)
+    assert all(d.decided_by == curator and d.decided_at >= before for d in decisions)
+    assert all(link.decided_by == curator for link in ReportEventLink.objects.filter(pk__in=[l.pk for l in links]))
+
+
+def test_reassigning_rejects_the_old_link_and_approves_the_report_on_the_new_event(seed, feed, curator):
+    ingest(feed, item(1, **OUTBOUND_STORY))
+    attached = ReportEventLink.objects.get(status=LinkStatus.ATTACHED)
+    target = Event.objects.get(slug="cbp-vehicle-face-recognition-pitch-request")
+    reassign_links([attached], target, curator)
+    attached.refresh_from_db()
+    new = ReportEventLink.objects.get(report=attached.report, event=target)
+    assert attached.status == LinkStatus.REJECTED and not attached.is_primary
+    assert new.status == LinkStatus.APPROVED and new.is_primary and new.decided_by == curator
+    decision = ReviewDecision.objects.get(action="reassign")
+    assert (decision.event, decision.previous_event_id) == (target, attached.event_id)
+
+
+def test_when_curators_add_an_event_recent_unattached_reports_are_rescored(seed, feed, django_capture_on_commit_callbacks):
+    recent = timezone.now() - timedelta(days=2)
+    [outcome] = ingest(feed, item(1, title="ICE renews detention contract with GEO Group",
+                                  description="The private prison company will keep running several immigration "
+                                              "detention centres under a renewed agreement.", published=recent))
+    assert not ReportEventLink.objects.standing().exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        event = Event.objects.create(slug="ice-geo-detention-renewal", title="ICE renews GEO Group detention contract",
+                                     summary="The private prison company GEO Group keeps running immigration "
+                                             "detention centres.", date=recent.date())
+        event.agencies.add(Agency.objects.get(slug="ice"))
+    assert callbacks  # the re-scoring was queued on commit, and ran (eager Celery)
+    link = ReportEventLink.objects.get(report_id=outcome.report_id, event=event)
+    assert link.status in (LinkStatus.ATTACHED, LinkStatus.PROPOSED) and link.score > 0.4
+
+
+def test_unmatched_reports_naming_a_tracked_agency_are_grouped_into_a_suggested_event(seed, feed):
+    ingest(feed,
+           item(1, title="ICE opens a new detention centre in Georgia",
+                description="The detention centre will hold 1,500 people, ICE said.", published=MAY_9),
+           item(2, title="Georgia detention centre run for ICE opens its doors",
+                description="A new immigration detention centre in Georgia will hold up to 1,500 people.",
+                published=MAY_9 + timedelta(days=1)),
+           item(3, title="Why ice is slippery", description="Physicists still debate it.", published=MAY_9))
+    suggestion = SuggestedEvent.objects.get()
+    assert suggestion.report_count == 2 and "agency:3" in suggestion.entities
+    assert set(suggestion.reports.values_list("guid", flat=True)) == {"item-1", "item-2"}
+
+
+def test_matching_a_batch_takes_the_same_number_of_queries_however_large_it_is(seed, feed):
+    def queries_for(start, count):
+        ingest_feed_document(feed, rss(*(item(n, title=f"ICE pays Palantir for ImmigrationOS, part {n}",
+                                              description=f"Story number {n} about the contract and {n * 7} "
+                                                          f"other things.", published=PALANTIR["published"])
+                                         for n in range(start, start + count))), match=False)
+        reports = list(Report.objects.filter(matched_at__isnull=True).order_by("id"))
+        current_matcher()
+        with CaptureQueriesContext(connection) as captured:
+            attach_reports_to_events(reports)
+        return len(captured)
+
+    # The timeline version (5 aggregates), fingerprints (look up, delete, insert), the earlier
+    # reports sharing fingerprints, links (read, insert), one update of the reports' match state:
+    # a fixed number, not one per report (copies and suggestions add one each; none here).
+    queries_for(1, 3)  # earlier reports for the later batches to be compared with
+    assert queries_for(10, 5) == queries_for(100, 40) == 12
+
+
+def test_the_task_matches_reports_by_id(seed, feed):
+    from sources.tasks import match_reports
+
+    ingest_feed_document(feed, rss(item(1, **PALANTIR)), match=False)
+    report = Report.objects.get()
+    assert match_reports.delay([report.pk]).get() == 1
+    assert ReportEventLink.objects.get(report=report, status=LinkStatus.ATTACHED).event.slug == CONTRACT
+
+
+def test_the_matcher_is_rebuilt_when_the_timeline_changes(seed):
+    first = current_matcher()
+    assert current_matcher() is first
+    Event.objects.create(slug="new-event", title="Something new")
+    assert current_matcher() is not first

@@ -1,0 +1,59 @@
+from sources.matching.copies import CopyText, copy_evidence, find_copy_of, winnow
+
+ORIGINAL = CopyText.of(
+    "DHS offers $1,000 to migrants who deport themselves",
+    "Undocumented migrants who leave the country using the government's app will receive a payment of $1,000 "
+    "after they arrive home, the department said.")
+
+
+def test_a_syndicated_copy_with_the_site_name_in_its_headline_is_a_copy():
+    copy = CopyText.of("DHS offers $1,000 to migrants who deport themselves | Daily News", " ".join(ORIGINAL.body_words))
+    assert copy_evidence(copy, ORIGINAL)[0]
+
+
+def test_the_same_article_wrapped_in_page_furniture_is_a_copy():
+    copy = CopyText.of(ORIGINAL_TITLE := "DHS offers $1,000 to migrants who deport themselves",
+                       "Subscribe to updates. Share on Facebook. " + " ".join(ORIGINAL.body_words) +
+                       " Related articles: a 3D printer review. Leave a comment.")
+    is_copy, evidence = copy_evidence(copy, ORIGINAL)
+    assert is_copy and evidence["containment"] == 1.0 and ORIGINAL_TITLE
+
+
+def test_a_lightly_reworded_copy_is_a_copy():
+    copy = CopyText.of("DHS will offer $1,000 to migrants who deport themselves",
+                       "Undocumented migrants who leave the country using the government app will get a payment of "
+                       "$1,000 once they arrive home, the department said.")
+    assert copy_evidence(copy, ORIGINAL)[0]
+
+
+def test_an_independent_story_with_the_same_facts_is_not_a_copy():
+    other = CopyText.of("Government will pay migrants $1,000 to leave",
+                        "The department said people without papers who use its app to go home will be paid $1,000 "
+                        "when they arrive, in a push to encourage departures.")
+    assert not copy_evidence(other, ORIGINAL)[0]
+
+
+def test_the_same_page_furniture_around_different_articles_is_not_a_copy():
+    furniture = "Trending now: why ice is slippery. CBP plans to photograph everyone leaving the US by car. "
+    a = CopyText.of("A quiet keyboard", furniture + "The keyboard is small and quiet, with a long battery life.")
+    b = CopyText.of("Camera pilot falls short", furniture + "Cameras captured usable faces in 61 percent of cars.")
+    assert not copy_evidence(b, a)[0]
+
+
+def test_headline_only_items_are_copies_only_when_the_headlines_match():
+    a = CopyText.of("CBP plans exit photos for every vehicle passenger", "")
+    assert copy_evidence(CopyText.of("CBP plans exit photos for every vehicle passenger | Wire", ""), a)[0]
+    assert not copy_evidence(CopyText.of("CBP plans exit photos for all passengers", ""), a)[0]
+
+
+def test_it_points_at_the_earliest_report_copied():
+    copy = CopyText.of(" ".join(ORIGINAL.title_words), " ".join(ORIGINAL.body_words))
+    assert find_copy_of(copy, [("first", ORIGINAL), ("second", ORIGINAL)])[0] == "first"
+    assert find_copy_of(copy, []) == (None, None)
+
+
+def test_winnowing_keeps_a_shared_fingerprint_for_any_long_enough_shared_passage():
+    shared = "the department said the payments would begin next month for every applicant".split()
+    a = winnow("completely different opening words here".split() + shared)
+    b = winnow(shared + "and a different ending follows this passage".split())
+    assert a & b

@@ -1,0 +1,31 @@
+from sources.matching.furniture import article_text
+
+PAGE = ("<nav>Home | News | Gadgets</nav><aside><h3>Trending</h3><ul><li>CBP plans to photograph everyone</li></ul>"
+        "</aside><article><p>The keyboard is quiet.</p><p>Battery life is long.</p></article>"
+        "<section><h3>Related articles</h3><ul><li>ICE renews detention contracts</li></ul></section>"
+        "<footer>Subscribe to updates. Privacy policy.</footer>")
+
+
+def test_it_keeps_only_the_article_when_the_page_marks_it():
+    assert article_text(PAGE) == "The keyboard is quiet.\nBattery life is long."
+
+
+def test_it_drops_navigation_asides_related_lists_and_footers_without_an_article_element():
+    text = article_text(PAGE.replace("<article>", "<div>").replace("</article>", "</div>"))
+    assert "keyboard is quiet" in text
+    assert "CBP" not in text and "ICE" not in text and "Subscribe" not in text
+
+
+def test_it_drops_blocks_marked_as_furniture_by_class():
+    html = '<div class="related-posts"><p>ICE story</p></div><div class="body"><p>Real text.</p></div>'
+    assert article_text(html) == "Real text."
+
+
+def test_it_drops_site_chrome_sentences_from_plain_text():
+    text = article_text("Subscribe to updates. Share on Facebook. The agency said so. Leave a comment.")
+    assert text == "The agency said so."
+
+
+def test_it_survives_broken_html():
+    assert "text" in article_text("<div><p>text <b>bold</div></span>")
+    assert article_text("") == ""

@@ -1,0 +1,78 @@
+import datetime
+
+from sources.matching import ReportDoc
+from sources.matching.scoring import date_fit, report_features, score_event
+from tests.sources.plain_timeline import CASE_SYSTEM, CONTRACT, OUTBOUND, plain_matcher
+
+D = datetime.date
+
+
+def score(matcher, report, event):
+    features = report_features(report, matcher.gazetteer)
+    return score_event(features, matcher.index.events[event.id], matcher.index)
+
+
+def test_a_report_inside_the_events_period_keeps_its_full_date_factor():
+    assert date_fit(D(2025, 4, 17), CONTRACT) == (1.0, 0)
+    assert date_fit(D(2025, 5, 10), OUTBOUND) == (1.0, 0)  # a day after a day-precise event
+
+
+def test_the_date_factor_falls_with_distance_after_and_faster_before_the_event():
+    weeks_after, _ = date_fit(D(2025, 6, 30), CONTRACT)
+    year_after, days = date_fit(D(2026, 4, 30), CONTRACT)
+    before, before_days = date_fit(D(2025, 3, 1), CONTRACT)
+    assert 1.0 > weeks_after > year_after and days == 365
+    assert before < weeks_after and before_days == -31
+
+
+def test_an_undated_report_gets_a_neutral_date_factor():
+    assert date_fit(None, CONTRACT) == (0.85, None)
+
+
+def test_naming_the_events_entities_raises_the_score_and_is_explained():
+    matcher = plain_matcher()
+    named = score(matcher, ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS", published=D(2025, 4, 17)),
+                  CONTRACT)
+    assert set(named.explanation["entities"]) == {"agency:3", "organization:1", "program:1"}
+    unnamed = score(matcher, ReportDoc(2, "Agency pays company $30 million for a system", published=D(2025, 4, 17)),
+                    CONTRACT)
+    assert named.score > unnamed.score
+    assert unnamed.explanation["entities"] == []
+
+
+def test_an_agency_alone_does_not_carry_a_report_to_an_event():
+    matcher = plain_matcher()
+    result = score(matcher, ReportDoc(1, "ICE renews detention contract with GEO Group", published=D(2025, 4, 25)),
+                   CONTRACT)
+    assert result.score < matcher.attach_threshold
+
+
+def test_a_palantir_story_about_something_else_is_not_the_ice_contract():
+    matcher = plain_matcher()
+    result = score(matcher, ReportDoc(1, "Palantir wins Army battlefield software deal",
+                                      "The Army will use Palantir software for targeting on the battlefield.",
+                                      published=D(2025, 4, 20)), CONTRACT)
+    assert result.score < matcher.attach_threshold
+
+
+def test_the_same_story_years_later_scores_lower_on_an_old_event():
+    matcher = plain_matcher()
+    report = ReportDoc(1, "Palantir runs ICE's case management system", published=D(2025, 4, 18))
+    assert score(matcher, report, CASE_SYSTEM).explanation["date_factor"] < 0.2
+    assert score(matcher, report, CASE_SYSTEM).score < score(matcher, report, CONTRACT).score
+
+
+def test_text_similarity_counts_the_events_earlier_coverage():
+    matcher = plain_matcher()
+    result = score(matcher, ReportDoc(1, "Plans to photograph everyone exiting by car", published=D(2025, 5, 9)),
+                   OUTBOUND)
+    assert result.explanation["text_coverage"] > 0.3
+    assert result.explanation["text_programs"] > 0
+
+
+def test_page_furniture_does_not_count_towards_the_score():
+    matcher = plain_matcher()
+    page = ("<aside><h3>Trending</h3><ul><li>ICE pays Palantir $30 million for ImmigrationOS</li></ul></aside>"
+            "<article><p>The keyboard is quiet and small.</p></article>")
+    result = score(matcher, ReportDoc(1, "Review: a quiet keyboard", content=page, published=D(2025, 4, 17)), CONTRACT)
+    assert result.score < 0.1 and result.explanation["entities"] == []

@@ -1,0 +1,46 @@
+from sources.matching.text import is_shouting, raw_words, strip_site_name, terms
+
+
+def test_it_keeps_an_acronym_apart_from_the_ordinary_word():
+    assert "ICE" in terms("ICE detains a man")
+    assert "ICE" not in terms("Why ice is slippery") and "ice" in terms("Why ice is slippery")
+    assert "ICE" not in terms("Ice storm closes highways")
+
+
+def test_it_folds_an_all_capitals_headline_to_lower_case():
+    assert is_shouting("ICE STORM CLOSES HIGHWAYS ACROSS TEXAS")
+    assert "ICE" not in terms("ICE STORM CLOSES HIGHWAYS ACROSS TEXAS")
+
+
+def test_it_writes_money_the_same_way_however_it_is_spelled():
+    assert "$30m" in terms("a $30 million deal") and "$30m" in terms("a $30M deal")
+    assert "$1k" in terms("a payment of $1,000")
+    assert "$29.9m" in terms("$29.9 million")
+
+
+def test_it_writes_percentages_the_same_way():
+    assert "61%" in terms("61 percent of cars") and "61%" in terms("in 61% of cars")
+
+
+def test_it_merges_domain_synonyms_and_stems_words():
+    assert terms("cars")[0] == terms("vehicles")[0]
+    assert terms("photographs")[0] == terms("photo")[0]
+    assert terms("exiting")[0] == terms("outbound")[0]
+    assert terms("parolees") == terms("parolee")
+
+
+def test_it_drops_stopwords_and_possessives():
+    assert terms("the agency's plan") == ["agenc", "plan"]
+    assert raw_words("U.S. officials") == ["US", "officials"]
+
+
+def test_it_splits_hyphenated_words_unless_the_whole_is_a_known_term():
+    assert terms("back-seat") == ["back", "seat"]
+    assert terms("self-deportation") == terms("self-deportations")
+
+
+def test_it_removes_a_site_name_from_a_headline():
+    assert strip_site_name("ICE pays Palantir | Tech News Daily") == "ICE pays Palantir"
+    assert strip_site_name("Border agency news today - The Daily") == "Border agency news today"
+    # a dash inside a short headline is not a site name
+    assert strip_site_name("Q&A - on border tech") == "Q&A - on border tech"

@@ -1,0 +1,115 @@
+"""The review queue in the admin: proposed links and suggestions, approve / reject / reassign."""
+from datetime import datetime, timezone as dt_timezone
+
+import pytest
+from django.utils import timezone
+
+from sources.ingest import ingest_feed_document
+from sources.linking import forget_matcher
+from sources.models import Feed, LinkStatus, ReportEventLink, ReviewDecision, SuggestedEvent
+from tests.sources.feeds import item, rss
+from timeline.models import Event
+
+QUEUE = "/admin/sources/reporteventlink/"
+STORIES = [
+    ("CBP to extend face matching to cars leaving for Mexico and Canada",
+     "The border agency says outbound lanes will get cameras that match every passenger to passport photos."),
+    ("CBP asks vendors how to capture faces of everyone in a moving car",
+     "A request to industry lays out the agency's struggle to photograph all passengers at vehicle lanes."),
+    ("Anzalduas camera pilot shows limits of face capture in cars",
+     "Photos of every occupant met CBP's validation requirements in 61% of vehicles during the 152-day test."),
+    ("ICE pays Palantir $30 million for ImmigrationOS",
+     "ICE will pay the company to build a system for targeting and enforcement prioritization."),
+]
+
+
+@pytest.fixture
+def reports(seed):
+    forget_matcher()
+    feed = Feed.objects.create(url="https://news.example.org/feed")
+    published = datetime(2025, 5, 8, 12, tzinfo=dt_timezone.utc)
+    ingest_feed_document(feed, rss(*(item(n, title=t, description=d, published=published)
+                                     for n, (t, d) in enumerate(STORIES, 1))), fetched_at=timezone.now())
+    yield
+    forget_matcher()
+
+
+def test_the_queue_lists_proposed_links_highest_score_first_with_their_explanation(client, reports, curator):
+    client.force_login(curator)
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert shown and all(link.status == LinkStatus.PROPOSED for link in shown)
+    assert [link.score for link in shown] == sorted((link.score for link in shown), reverse=True)
+    assert b"shared words" in response.content and b"agency:2" in response.content
+
+
+def test_the_queue_takes_the_same_queries_however_many_links_it_shows(client, reports, curator, django_assert_num_queries):
+    client.force_login(curator)
+    # session, user, the count for the filter, the total count, the page of links with their
+    # reports, events and deciders (one join), and the curator's permissions (groups, then user).
+    with django_assert_num_queries(7):
+        client.get(QUEUE)
+    ReportEventLink.objects.filter(status=LinkStatus.ATTACHED).update(status=LinkStatus.PROPOSED)
+    with django_assert_num_queries(7):
+        assert client.get(QUEUE).status_code == 200
+
+
+def test_a_curator_approves_several_links_at_once_and_the_decision_is_recorded(client, reports, curator):
+    client.force_login(curator)
+    ids = list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).values_list("pk", flat=True)[:2])
+    response = client.post(QUEUE, {"action": "approve", "_selected_action": ids})
+    assert response.status_code == 302
+    assert set(ReportEventLink.objects.filter(pk__in=ids).values_list("status", "decided_by")) == {
+        (LinkStatus.APPROVED, curator.pk)}
+    assert ReviewDecision.objects.filter(action="approve", decided_by=curator).count() == 2
+
+
+def test_a_curator_rejects_a_link(client, reports, curator):
+    client.force_login(curator)
+    link = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    client.post(QUEUE, {"action": "reject", "_selected_action": [link.pk]})
+    link.refresh_from_db()
+    assert link.status == LinkStatus.REJECTED and link.decided_at is not None
+
+
+def test_a_curator_reassigns_reports_through_a_confirmation_page(client, reports, curator):
+    client.force_login(curator)
+    link = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    target = Event.objects.exclude(pk=link.event_id).get(slug="vermont-airtag-vehicle-tracking-2024")
+    page = client.post(QUEUE, {"action": "reassign", "_selected_action": [link.pk]})
+    assert page.status_code == 200 and b"Reassign" in page.content
+    client.post(QUEUE, {"action": "reassign", "_selected_action": [link.pk], "apply": "1", "event": target.pk})
+    link.refresh_from_db()
+    assert link.status == LinkStatus.REJECTED
+    assert ReportEventLink.objects.get(report=link.report, event=target).status == LinkStatus.APPROVED
+
+
+def test_reassigning_without_choosing_an_event_changes_nothing(client, reports, curator):
+    client.force_login(curator)
+    link = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    response = client.post(QUEUE, {"action": "reassign", "_selected_action": [link.pk], "apply": "1", "event": ""})
+    assert response.status_code == 200 and b"Choose the event" in response.content
+    link.refresh_from_db()
+    assert link.status == LinkStatus.PROPOSED
+
+
+def test_curators_turn_a_suggestion_into_a_draft_event(client, seed, curator):
+    forget_matcher()
+    feed = Feed.objects.create(url="https://news.example.org/feed")
+    ingest_feed_document(feed, rss(item(1, title="ICE opens a new detention centre in Georgia",
+                                        description="The centre will hold 1,500 people, ICE said.")))
+    suggestion = SuggestedEvent.objects.get()
+    client.force_login(curator)
+    assert client.get("/admin/sources/suggestedevent/").status_code == 200
+    client.post("/admin/sources/suggestedevent/", {"action": "create_events", "_selected_action": [suggestion.pk]})
+    suggestion.refresh_from_db()
+    assert suggestion.status == "accepted" and suggestion.event.state == "draft"
+    assert ReportEventLink.objects.get(event=suggestion.event).status == LinkStatus.APPROVED
+    assert ReviewDecision.objects.get(action="accept-suggestion").decided_by == curator
+
+
+def test_the_decision_log_is_read_only(client, reports, curator):
+    client.force_login(curator)
+    assert client.get("/admin/sources/reviewdecision/").status_code == 200
+    assert client.get("/admin/sources/reviewdecision/add/").status_code == 403
