@@ -63,8 +63,7 @@ def test_an_unexpected_error_while_storing_is_recorded_not_raised(db, feed_serve
 
 
 @pytest.mark.skipif(not django_settings.IS_POSTGRES, reason="row locks need PostgreSQL (SQLite serialises writers)")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # see tests/sources/test_worker.py
-def test_a_second_poll_of_a_feed_being_polled_returns_at_once(feed_server):
+def test_a_second_poll_of_a_feed_being_polled_returns_at_once(transactional_db, feed_server):
     feed_server.serve("/feed.xml", rss_of(1))
     feed = Feed.objects.create(url=feed_server.url("/feed.xml"))
     locked, release = threading.Event(), threading.Event()

@@ -23,10 +23,7 @@ from sources.models import Feed, Report
 from sources.tasks import poll_feed
 from tests.sources.feeds import rss_of
 
-# Committed data (the worker is another process). serialized_rollback: the flush after each test
-# then leaves content types and permissions to be restored, as later serialized_rollback tests
-# (tests/timeline/test_backup.py) expect; a plain flush would recreate them and collide.
-pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -75,7 +72,7 @@ class Worker:
 
 
 @pytest.fixture
-def workers(db):
+def workers(transactional_db):
     app.control.purge()  # nothing left on our broker database from an earlier run
     started = []
 
