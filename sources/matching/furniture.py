@@ -112,6 +112,8 @@ def _collect(node, out, articles):
 
 def _drop_furniture_blocks(text):
     """Drop lines and sentences that are site chrome, and blocks headed 'Related' or 'Trending'."""
+    if not _FURNITURE_SENTENCE.search(text):
+        return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
     kept = []
     for line in text.split("\n"):
         line = " ".join(line.split())
