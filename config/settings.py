@@ -40,9 +40,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Production hardening (timeline/): answer /healthz before host checks and HTTPS redirects;
+    # take the client address from trusted proxies only; security headers on every response
+    # (static files included); retry safe requests once the database is back.
+    "timeline.health.HealthCheckMiddleware",
+    "timeline.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "timeline.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "timeline.db_errors.DatabaseRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -50,6 +57,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that their process_exception runs first: a deleted record answers 410, an
+    # unreachable database or a cancelled statement answers 503 instead of a traceback.
+    "timeline.gone.GoneMiddleware",
+    "timeline.db_errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -65,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "timeline.security.csp_nonce",
             ],
         },
     },
@@ -78,6 +90,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# Database limits (PostgreSQL): web processes (config/wsgi.py sets PROCESS_ROLE=web) cut off a
+# statement after DB_WEB_STATEMENT_TIMEOUT_MS and answer 503; workers, beat and manage.py
+# (migrations, backups) get DB_WORKER_STATEMENT_TIMEOUT_MS, 0 meaning no limit.
+PROCESS_ROLE = envstr("PROCESS_ROLE", "")
+if PROCESS_ROLE == "web":
+    DB_STATEMENT_TIMEOUT_MS = envint("DB_WEB_STATEMENT_TIMEOUT_MS", 5000, 0)
+else:
+    DB_STATEMENT_TIMEOUT_MS = envint("DB_WORKER_STATEMENT_TIMEOUT_MS", 0, 0)
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 5, 1))
+    if DB_STATEMENT_TIMEOUT_MS:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+# A safe request (GET/HEAD) that loses its database connection (a restart, a failover) is
+# retried with backoff for up to this many seconds before answering 503.
+DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -106,7 +135,13 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Cache: local memory by default; REDIS_CACHE_URL to share it between processes.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "timeline"}}
 if envstr("REDIS_CACHE_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_CACHE_URL")}
+    # Redis down must not take pages down: the resilient backend answers misses and drops writes
+    # while Redis is unreachable (short socket timeouts, then a pause before trying again).
+    CACHES["default"] = {
+        "BACKEND": "timeline.cache_backends.ResilientRedisCache",
+        "LOCATION": envstr("REDIS_CACHE_URL"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 5},
+    }
 
 # Celery: eager (in-process) when no broker is configured.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
@@ -124,6 +159,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 # visibility timeout ran out (kombu's default: a real sweep only every ~100 s).
 CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = envint("CELERY_UNACKED_RESTORE_INTERVAL", 10, 1)
 CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
+# A web request that queues a task must not hang on a dead broker: connect quickly, retry the
+# publish briefly, then give up (config.celery.enqueue_on_commit logs and drops the message).
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = envfloat("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Tasks that hit the database retry with growing, capped, jittered delays when it is briefly
+# unreachable (config.celery.DATABASE_RETRY, used by the polling tasks).
+CELERY_DB_RETRY_BACKOFF = envint("CELERY_DB_RETRY_BACKOFF", 2, 1)
+CELERY_DB_RETRY_BACKOFF_MAX = envint("CELERY_DB_RETRY_BACKOFF_MAX", 120, 1)
+CELERY_DB_RETRY_MAX_RETRIES = envint("CELERY_DB_RETRY_MAX_RETRIES", 8, 0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -141,7 +186,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Anonymous readers are throttled per address; a token (rest_framework.authtoken) raises the limit.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envstr("API_ANON_RATE", "120/minute"),
+        "user": envstr("API_USER_RATE", "2000/minute"),
+    },
 }
+# The client address: X-Forwarded-For is believed only for the last TRUSTED_PROXY_COUNT hops
+# (0: ignored, REMOTE_ADDR is the client). DRF's throttles use the same count, so a client cannot
+# dodge them by sending its own X-Forwarded-For.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SPECTACULAR_SETTINGS = {
     "TITLE": "Surveillance Timeline API",
     "DESCRIPTION": "Programs, events, contracts, statements and the sources behind them.",
@@ -150,6 +209,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per shared choice set in the API schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "timeline.dates.Precision",
+        "SourceKindEnum": "timeline.models.Source.Kind",
+        "OrganizationKindEnum": "timeline.models.Organization.Kind",
+        "EventKindEnum": "timeline.models.EventKind",
+    },
 }
 
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -185,3 +251,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Content-Security-Policy (timeline.security): no inline script or style anywhere; a template
+# that needs an inline block marks it nonce="{{ csp_nonce }}". Report-only while DEBUG is on.
+CSP_EXTRA_SOURCES = {}  # e.g. {"img-src": ["https://example.org"]}
+CSRF_FAILURE_VIEW = "timeline.errors.csrf_failure"
+# dumpdata keeps timestamps to the microsecond (backups restore exactly; timeline/exact_json.py).
+SERIALIZATION_MODULES = {"json": "timeline.exact_json"}

@@ -12,9 +12,10 @@
   every address it resolves to is checked (loopback, private, link-local, cloud metadata,
   multicast, reserved ranges are refused), and the connection is made to that checked address,
   with the Host header and TLS SNI/certificate check still naming the host. A DNS answer that
-  changes between check and connect (DNS rebinding) therefore cannot redirect us; the address
-  of the socket actually connected is checked once more. FEED_ALLOW_LOOPBACK (off by default)
-  lets tests serve feeds from 127.0.0.1.
+  changes between check and connect (DNS rebinding) therefore cannot redirect us; the peer
+  address of the socket actually connected is checked once more before a byte is sent (and
+  before any TLS handshake). No proxies are used. FEED_ALLOW_LOOPBACK (off by default) lets
+  tests serve feeds from 127.0.0.1.
 """
 import email.utils
 import ipaddress

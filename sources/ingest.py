@@ -80,7 +80,7 @@ def ingest_feed_document(feed, body, *, fetched_at=None, content_type="", base_u
     """
     fetched_at = fetched_at or timezone.now()
     base_url = feed.url if base_url is None else base_url
-    parsed = parse_feed_document(body, base_url=base_url, content_type=content_type)
+    parsed = parse_feed_document(body, content_type=content_type)
     entries, problems = extract_entries(parsed, fetched_at, base_url=base_url if base_url.startswith("http") else "")
     problem = describe_problem(parsed)
     if problem:
@@ -167,9 +167,10 @@ def hand_on_new_reports(feed, outcomes):
         matched = {}
         ids = [report.pk for report in fresh]
         if ids:
+            from config.celery import enqueue_on_commit
             from sources.tasks import match_reports
 
-            transaction.on_commit(lambda: match_reports.delay(ids))
+            enqueue_on_commit(match_reports, ids)
     stored = outcomes_from_links(list({pk for pk in seen})) if seen else {}
     for outcome in outcomes:
         result = matched.get(outcome.report_id) if outcome.created or outcome.updated else None

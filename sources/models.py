@@ -1,7 +1,7 @@
 """Feeds, the reports polled from them, and their links to timeline events."""
 from datetime import timedelta
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,6 +51,12 @@ class Feed(models.Model):
     def __str__(self):
         return self.title or self.url
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not self.url.lower().startswith(("http://", "https://")):
+            raise ValidationError({"url": "Only http and https feeds can be polled."})
+
     @property
     def is_failing(self):
         return self.consecutive_failures >= FAILING_AFTER
@@ -67,11 +73,13 @@ class Feed(models.Model):
         return "ok" if self.last_polled_at else "new"
 
     def queue_poll(self, force=False):
-        """Queue a poll of this feed once the current transaction commits (no query)."""
+        """Queue a poll of this feed once the current transaction commits (no query). A broker
+        that is down is logged, not raised (config.celery.enqueue_on_commit): beat's scan of due
+        feeds queues the feed again."""
+        from config.celery import enqueue_on_commit
         from sources.tasks import poll_feed
 
-        feed_id = self.pk
-        transaction.on_commit(lambda: poll_feed.delay(feed_id, force=force))
+        enqueue_on_commit(poll_feed, self.pk, force=force)
 
     # Poll bookkeeping. These set fields only; the caller saves (sources.polling does, in the
     # same transaction as the reports).

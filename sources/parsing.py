@@ -81,24 +81,27 @@ def looks_like_html(body):
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
 
 
-def parse_feed_document(body, *, base_url="", content_type=""):
+def parse_feed_document(body, *, content_type=""):
     """Parse feed bytes with feedparser after refusing entity declarations (no network, no DB).
 
-    Raises UnusableDocument when nothing in the document is a feed. HTML is kept raw
-    (sanitize_html=False): it is sanitised where it is shown, with sources.sanitize.
+    Raises UnusableDocument when nothing in the document is a feed. HTML is kept raw: it is
+    sanitised where it is shown, with sources.sanitize.
     """
     if not body or not body.strip():
         raise UnusableDocument("the document is empty")
     reject_entity_declarations(body, content_type)
+    # No content-location: feedparser would resolve every URL it meets against it (ten urljoins
+    # an entry); sources.entries resolves the one link it keeps.
     headers = {}
-    if base_url.startswith(("http://", "https://")):
-        headers["content-location"] = base_url
     if content_type:
         headers["content-type"] = content_type
     # A stream, never the bytes themselves: feedparser treats a str/bytes argument as a URL or
     # a file name when it looks like one.
+    # HTML is stored exactly as sent: feedparser neither sanitises it nor rewrites its relative
+    # links (that rewriting re-parses every entry's HTML and was most of the ingest time);
+    # sources.sanitize resolves links when the HTML is shown.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False,
-                              resolve_relative_uris=bool(headers.get("content-location")))
+                              resolve_relative_uris=False)
     if not parsed.entries and not parsed.get("version"):
         if looks_like_html(body):
             raise UnusableDocument("not a feed: the document is an HTML page")

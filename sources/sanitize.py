@@ -6,7 +6,7 @@ they are http or https, so `javascript:`, `data:` and `vbscript:` URLs (entity-e
 are dropped; scripts, styles, event handlers, forms, MathML, SVG and images are removed
 (remote images would let a feed's publisher see who reads our pages).
 """
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
@@ -19,10 +19,24 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "noscript", "if
 LINK_SCHEMES = frozenset({"http", "https"})
 
 
-def sanitize_html(html):
-    """Return `html` with only harmless markup left; links open without referrer or opener."""
+def sanitize_html(html, base_url=""):
+    """Return `html` with only harmless markup left; links open without referrer or opener.
+
+    Relative links are made absolute against `base_url` (the report's link or its feed's URL:
+    reports store HTML as the feed sent it) and dropped when there is no base.
+    """
     if not html:
         return ""
+
+    def absolute_links(tag, attribute, value):
+        if attribute not in ("href", "cite"):
+            return value
+        try:
+            value = urljoin(base_url, value.strip()) if base_url else value.strip()
+        except ValueError:
+            return None
+        return safe_link(value) or None
+
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -31,6 +45,7 @@ def sanitize_html(html):
         url_schemes=set(LINK_SCHEMES),
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
+        attribute_filter=absolute_links,
     )
 
 

@@ -5,18 +5,20 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 
+from config.celery import database_retry_options
 from sources.models import Feed
 from sources.polling import poll_feed_now
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def poll_feed(feed_id, force=False):
     """Poll one feed. Safe to run twice or at once on two workers: the feed's row lock lets one
-    poll run and the other return "busy"; reports are unique per entry either way."""
+    poll run and the other return "busy"; reports are unique per entry either way. Retried with
+    backoff while the database is unreachable (everything else is recorded on the Feed)."""
     return str(poll_feed_now(feed_id, force=force))
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **database_retry_options())
 def queue_due_feeds():
     """Queue a poll of every feed that is due (beat runs this every FEED_QUEUE_INTERVAL seconds).
 
@@ -34,7 +36,7 @@ def queue_due_feeds():
     return len(due)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def match_reports(report_ids):
     """Match stored reports to events (copies, links, suggestions). Safe to run twice: links are
     unique per report and event, and curators' decisions are never changed."""
@@ -47,7 +49,7 @@ def match_reports(report_ids):
     return len(reports)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def rescore_recent_reports():
     """Re-match recent reports no event holds yet (queued when curators add or edit an event)."""
     from sources.linking import rescore_recent_reports as rescore

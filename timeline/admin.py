@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from timeline.admin_curation import CurationSafetyMixin, SoftDeleteInlineMixin
 from timeline.models import (
     Agency, Citation, Claim, Contract, Event, LifecycleTransition, Organization, Person, Program,
     Source, State, Statement,
@@ -18,7 +19,7 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "citations (the sources behind this record)"
 
 
-class ClaimInline(GenericTabularInline):
+class ClaimInline(SoftDeleteInlineMixin, GenericTabularInline):
     model = Claim
     extra = 0
     autocomplete_fields = ["source"]
@@ -26,13 +27,14 @@ class ClaimInline(GenericTabularInline):
     verbose_name_plural = "claims (what each source says about a fact)"
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(CurationSafetyMixin, SimpleHistoryAdmin):
     """Shared behaviour: publication actions and read-only bookkeeping. (Slugs are fixed after
-    creation by the models' validation, so that permalinks never change.)"""
+    creation by the models' validation, so that permalinks never change.) Deletion is soft and
+    saves are checked against the version the curator loaded (timeline.admin_curation)."""
 
     readonly_fields = ["version", "created_at", "modified_at", "deleted_at"]
     list_filter = ["state"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "restore"]
     list_per_page = 50
 
     @admin.action(description="Publish the selected records", permissions=["change"])
@@ -91,7 +93,7 @@ class PersonAdmin(CuratedAdmin):
     inlines = [CitationInline]
 
 
-class LifecycleInline(admin.TabularInline):
+class LifecycleInline(SoftDeleteInlineMixin, admin.TabularInline):
     model = LifecycleTransition
     extra = 0
     fields = ["status", "date", "date_precision", "event", "note", "state"]
@@ -107,7 +109,7 @@ class ProgramEventInline(admin.TabularInline):
     verbose_name_plural = "events"
 
 
-class ProgramStatementInline(admin.TabularInline):
+class ProgramStatementInline(SoftDeleteInlineMixin, admin.TabularInline):
     model = Statement
     fk_name = "program"
     extra = 0
@@ -115,7 +117,7 @@ class ProgramStatementInline(admin.TabularInline):
     autocomplete_fields = ["speaker"]
 
 
-class ProgramContractInline(admin.TabularInline):
+class ProgramContractInline(SoftDeleteInlineMixin, admin.TabularInline):
     model = Contract
     fk_name = "program"
     extra = 0
@@ -148,7 +150,7 @@ class LifecycleTransitionAdmin(CuratedAdmin):
     inlines = [CitationInline]
 
 
-class EventStatementInline(admin.TabularInline):
+class EventStatementInline(SoftDeleteInlineMixin, admin.TabularInline):
     model = Statement
     fk_name = "event"
     extra = 0

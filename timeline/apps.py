@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 def record_fixture_history(sender, instance, raw=False, **kwargs):
@@ -22,3 +22,7 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         post_save.connect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
+        from timeline.page_cache import bump_on_change
+
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(bump_on_change, dispatch_uid="timeline.page_cache.bump_on_change")

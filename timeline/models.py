@@ -77,6 +77,23 @@ class Curated(models.Model):
     def is_public(self):
         return self.state == State.PUBLISHED and self.deleted_at is None
 
+    def soft_delete(self, reason="Deleted"):
+        """Mark the record deleted (kept and restorable) and save it as a new, attributed version.
+
+        Public pages and the API then answer 410 Gone for it (timeline.gone).
+        """
+        if self.deleted_at is None:
+            self.deleted_at = timezone.now()
+            self._change_reason = reason
+            self.save()
+
+    def restore(self, reason="Restored"):
+        """Undo a soft deletion, recorded as a new, attributed version."""
+        if self.deleted_at is not None:
+            self.deleted_at = None
+            self._change_reason = reason
+            self.save()
+
     def clean(self):
         super().clean()
         # A slug is part of a permanent address: it may be chosen once, never changed.

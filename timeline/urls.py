@@ -1,11 +1,17 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from timeline import views
+from timeline import feeds, views
+from timeline.page_cache import cache_public_page
+from timeline.sitemaps import SITEMAPS
 
 app_name = "timeline"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("timeline/", views.timeline, name="timeline"),
+    path("search/", views.search, name="search"),
+    path("about/", views.about_page, name="about"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("programs/<slug:slug>/", views.program_detail, name="program"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency"),
@@ -14,4 +20,8 @@ urlpatterns = [
     path("contracts/<slug:slug>/", views.contract_detail, name="contract"),
     path("statements/<slug:slug>/", views.statement_detail, name="statement"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
+    path("feeds/events/", cache_public_page(feeds.NewEventsFeed()), name="feed"),
+    path("feeds/programs/<slug:slug>/", cache_public_page(feeds.ProgramEventsFeed()), name="program-feed"),
+    path("feeds/agencies/<slug:slug>/", cache_public_page(feeds.AgencyEventsFeed()), name="agency-feed"),
+    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

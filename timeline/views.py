@@ -1,27 +1,385 @@
-"""Public pages (placeholder views until the website issue lands)."""
-from django.shortcuts import get_object_or_404, render
+"""Public pages: server-rendered, no JavaScript, published records only.
 
-from timeline.models import Agency, Contract, Event, Organization, Person, Program, Source, Statement
+Every page is cached whole (timeline.page_cache) and does a fixed number of queries whatever
+the number of events: lists are paginated or capped, related records are prefetched.
+"""
+import datetime
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from timeline import search as site_search
+from timeline.browse import TimelineFilterForm, group_by_year_and_month, ordered
+from timeline.chart import events_chart
+from timeline.coverage import conflicts_from_claims, fold_copies, item_from_source, unique_sources
+from timeline.gone import get_public_or_gone
+from timeline.models import (
+    Agency, Citation, Claim, Contract, Event, LifecycleTransition, Organization, Person, Program,
+    Source, Statement,
+)
+from timeline.page_cache import cache_public_page
+
+TIMELINE_PAGE_SIZE = 50
+RELATED_EVENTS_SHOWN = 25
+HOME_EVENTS_SHOWN = 10
+COVERAGE_SHOWN = 50  # independent sources listed; all of them are counted
 
 
+# -- querysets shared by the pages -------------------------------------------------------------
+
+def published_programs():
+    return Program.objects.published().only("slug", "name", "status")
+
+
+def event_list(events):
+    """Events for a list: the fields a list shows and their published programs (+1 query)."""
+    return events.only("slug", "title", "kind", "date", "date_precision", "date_end", "summary").prefetch_related(
+        Prefetch("programs", queryset=published_programs(), to_attr="public_programs")
+    )
+
+
+def citations_for(model_name, object_ids):
+    """Citations of published sources for records of one model, sources joined (one query)."""
+    return (
+        Citation.objects.filter(
+            content_type__app_label="timeline", content_type__model=model_name, object_id__in=object_ids,
+            source__state="published", source__deleted_at__isnull=True,
+        )
+        .select_related("source")
+        .order_by("source__published", "source_id")
+    )
+
+
+def claims_for(subject_filter):
+    """Published claims (with conflicts annotated) matching a Q over content_type/object_id."""
+    return (
+        Claim.objects.published().with_conflicts().filter(subject_filter)
+        .filter(source__state="published", source__deleted_at__isnull=True)
+        .select_related("source", "content_type")
+        .order_by("fact", "value", "id")
+    )
+
+
+def about(model_name, object_ids):
+    """A Q for claims about some records of one model (ids: a list or a values() subquery)."""
+    return Q(content_type__app_label="timeline", content_type__model=model_name, object_id__in=object_ids)
+
+
+def sources_context(record, model_name, extra_subjects=()):
+    """The sources block of a detail page: cited sources and conflicting claims (two queries)."""
+    citations = list(citations_for(model_name, [record.pk]))
+    subjects = {(model_name, record.pk): record, **dict(extra_subjects)}
+    claims = list(claims_for(about(model_name, [record.pk])))
+    return {
+        "sources": unique_sources(citations),
+        "citations": citations,
+        "claims": [c for c in claims if not c.in_conflict],
+        "conflicts": conflicts_from_claims(claims, subjects),
+    }
+
+
+def coverage_context(items):
+    """The coverage block: independent items with their copies folded under them."""
+    coverage = fold_copies(items)
+    return {
+        "coverage": coverage[:COVERAGE_SHOWN],
+        "coverage_total": len(coverage),
+        "coverage_copies": sum(len(item.copies) for item in coverage),
+    }
+
+
+def cite_context(request, record, title):
+    return {
+        "cite": {
+            "title": title,
+            "url": settings.SITE_URL + request.path,
+            "version": getattr(record, "version", None),
+            "modified": getattr(record, "modified_at", None),
+            "license": settings.DATA_LICENSE,
+        }
+    }
+
+
+def page_of(request, queryset, size):
+    """Return one page of a queryset; a page number that is not one is a 404 that says so."""
+    paginator = Paginator(queryset, size)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        raise Http404("The page number must be a whole number such as 2.")
+    except EmptyPage:
+        raise Http404(f"There is no such page: the last page is {paginator.num_pages}.")
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+@cache_public_page
 def home(request):
-    events = Event.objects.published().order_by("-date", "-id")[:20]
-    programs = Program.objects.published()
-    return render(request, "timeline/home.html", {"events": events, "programs": programs})
+    events = event_list(ordered(Event.objects.published()))[:HOME_EVENTS_SHOWN]
+    programs = published_programs().annotate(
+        event_count=Count("events", filter=Q(events__state="published", events__deleted_at__isnull=True))
+    )
+    return render(request, "timeline/home.html", {
+        "events": events, "programs": programs, "search_form": site_search.SearchForm(),
+    })
 
 
-def _detail(model, lookup):
-    def view(request, **kwargs):
-        obj = get_object_or_404(model.objects.published(), **{lookup: kwargs[lookup]})
-        return render(request, "timeline/object_detail.html", {"object": obj})
-    return view
+@cache_public_page
+def timeline(request):
+    form = TimelineFilterForm(request.GET or None)
+    status = 200
+    events = Event.objects.published()
+    if form.is_bound and not form.is_valid():
+        status = 400
+        events = events.none()
+    elif form.is_bound:
+        events = form.filter(events)
+    oldest_first = form.is_bound and form.is_valid() and form.cleaned_data.get("order") == "oldest"
+    page = page_of(request, event_list(ordered(events, oldest_first)), TIMELINE_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "timeline/timeline.html", {
+        "form": form,
+        "page": page,
+        "years": group_by_year_and_month(page.object_list),
+        "chart": events_chart(events) if status == 200 else None,
+        "query": query.urlencode(),
+        "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
+    }, status=status)
 
 
-event_detail = _detail(Event, "slug")
-program_detail = _detail(Program, "slug")
-agency_detail = _detail(Agency, "slug")
-organization_detail = _detail(Organization, "slug")
-person_detail = _detail(Person, "slug")
-contract_detail = _detail(Contract, "slug")
-statement_detail = _detail(Statement, "slug")
-source_detail = _detail(Source, "pk")
+@cache_public_page
+def event_detail(request, slug):
+    event = get_public_or_gone(
+        Event.objects.all().prefetch_related(
+            Prefetch("programs", queryset=published_programs(), to_attr="public_programs"),
+            Prefetch("agencies", queryset=Agency.objects.published(), to_attr="public_agencies"),
+            Prefetch("organizations", queryset=Organization.objects.published(), to_attr="public_organizations"),
+            Prefetch("people", queryset=Person.objects.published(), to_attr="public_people"),
+            Prefetch("statements", queryset=Statement.objects.published().select_related("speaker"),
+                     to_attr="public_statements"),
+        ).select_related("contract"),
+        slug=slug,
+    )
+    context = {"event": event, "contract": event.contract if event.contract and event.contract.is_public else None}
+    context.update(sources_context(event, "event"))
+    context.update(coverage_context([item_from_source(s) for s in context["sources"]]))
+    context.update(cite_context(request, event, event.title))
+    return render(request, "timeline/event.html", context)
+
+
+@cache_public_page
+def program_detail(request, slug):
+    program = get_public_or_gone(
+        Program.objects.all().prefetch_related(
+            Prefetch("agencies", queryset=Agency.objects.published(), to_attr="public_agencies"),
+            Prefetch("vendors", queryset=Organization.objects.published(), to_attr="public_vendors"),
+            Prefetch("lifecycle", queryset=LifecycleTransition.objects.published().select_related("event"),
+                     to_attr="public_lifecycle"),
+            Prefetch("contracts", queryset=Contract.objects.published().select_related("vendor"),
+                     to_attr="public_contracts"),
+            Prefetch("statements", queryset=Statement.objects.published().select_related("speaker"),
+                     to_attr="public_statements"),
+        ),
+        slug=slug,
+    )
+    lifecycle = sorted(program.public_lifecycle, key=LifecycleTransition.order_key)
+    events_qs = Event.objects.published().filter(programs=program)
+    event_ids = events_qs.values("pk")
+    events = list(event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN])
+    event_total = events_qs.count()
+
+    # Coverage: every source cited for the program or any of its events, each counted once.
+    citations = list(
+        Citation.objects.filter(
+            Q(content_type__model="program", object_id=program.pk) | Q(content_type__model="event", object_id__in=event_ids),
+            content_type__app_label="timeline", source__state="published", source__deleted_at__isnull=True,
+        ).select_related("source").order_by("source__published", "source_id")
+    )
+    sources = unique_sources(citations)
+
+    # Conflicts about the program, its events and its contracts, with the records they are about.
+    contract_ids = [c.pk for c in program.public_contracts]
+    claims = list(claims_for(
+        about("program", [program.pk]) | about("event", event_ids) | about("contract", contract_ids)
+    ))
+    wanted = {c.object_id for c in claims if c.content_type.model == "event" and c.in_conflict}
+    subjects = {("program", program.pk): program}
+    subjects.update({("contract", c.pk): c for c in program.public_contracts})
+    subjects.update({("event", e.pk): e for e in Event.objects.published().filter(pk__in=wanted).only("slug", "title")})
+    return render(request, "timeline/program.html", {
+        "program": program,
+        "lifecycle": lifecycle,
+        "events": events,
+        "event_total": event_total,
+        "sources": sources,
+        **coverage_context([item_from_source(s) for s in sources]),
+        "conflicts": conflicts_from_claims(claims, subjects),
+        "program_claims": [c for c in claims if c.content_type.model == "program" and not c.in_conflict],
+        **cite_context(request, program, program.name),
+    })
+
+
+@cache_public_page
+def agency_detail(request, slug):
+    agency = get_public_or_gone(
+        Agency.objects.all().select_related("parent").prefetch_related(
+            Prefetch("children", queryset=Agency.objects.published(), to_attr="public_children"),
+            Prefetch("programs", queryset=published_programs(), to_attr="public_programs"),
+            Prefetch("people", queryset=Person.objects.published(), to_attr="public_people"),
+            Prefetch("contracts", queryset=Contract.objects.published().select_related("vendor"),
+                     to_attr="public_contracts"),
+        ),
+        slug=slug,
+    )
+    tagged = Event.agencies.through.objects.filter(agency_id__in=agency.descendant_ids())
+    events_qs = Event.objects.published().filter(pk__in=tagged.values("event_id"))
+    context = {
+        "agency": agency,
+        "parent": agency.parent if agency.parent and agency.parent.is_public else None,
+        "events": event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN],
+        "event_total": events_qs.count(),
+    }
+    context.update(sources_context(agency, "agency"))
+    context.update(cite_context(request, agency, str(agency)))
+    return render(request, "timeline/agency.html", context)
+
+
+@cache_public_page
+def organization_detail(request, slug):
+    organization = get_public_or_gone(
+        Organization.objects.all().prefetch_related(
+            Prefetch("programs", queryset=published_programs(), to_attr="public_programs"),
+            Prefetch("people", queryset=Person.objects.published(), to_attr="public_people"),
+            Prefetch("contracts", queryset=Contract.objects.published().select_related("agency"),
+                     to_attr="public_contracts"),
+        ),
+        slug=slug,
+    )
+    events_qs = Event.objects.published().filter(organizations=organization)
+    context = {
+        "organization": organization,
+        "events": event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN],
+        "event_total": events_qs.count(),
+    }
+    context.update(sources_context(organization, "organization"))
+    context.update(cite_context(request, organization, organization.name))
+    return render(request, "timeline/organization.html", context)
+
+
+@cache_public_page
+def person_detail(request, slug):
+    person = get_public_or_gone(
+        Person.objects.all().select_related("agency", "organization").prefetch_related(
+            Prefetch("statements", queryset=Statement.objects.published().select_related("event", "program"),
+                     to_attr="public_statements"),
+        ),
+        slug=slug,
+    )
+    events_qs = Event.objects.published().filter(people=person)
+    affiliation = person.affiliation if person.affiliation and person.affiliation.is_public else None
+    context = {
+        "person": person,
+        "affiliation": affiliation,
+        "events": event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN],
+        "event_total": events_qs.count(),
+    }
+    context.update(sources_context(person, "person"))
+    context.update(cite_context(request, person, person.name))
+    return render(request, "timeline/person.html", context)
+
+
+@cache_public_page
+def contract_detail(request, slug):
+    contract = get_public_or_gone(
+        Contract.objects.all().select_related("agency", "vendor", "program", "parent_award").prefetch_related(
+            Prefetch("child_awards", queryset=Contract.objects.published(), to_attr="public_children"),
+        ),
+        slug=slug,
+    )
+    events_qs = Event.objects.published().filter(contract=contract)
+
+    def public(record):
+        return record if record is not None and record.is_public else None
+
+    context = {
+        "contract": contract,
+        "agency": public(contract.agency),
+        "vendor": public(contract.vendor),
+        "program": public(contract.program),
+        "parent_award": public(contract.parent_award),
+        "events": event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN],
+        "event_total": events_qs.count(),
+    }
+    context.update(sources_context(contract, "contract"))
+    context.update(cite_context(request, contract, contract.title))
+    return render(request, "timeline/contract.html", context)
+
+
+@cache_public_page
+def statement_detail(request, slug):
+    statement = get_public_or_gone(
+        Statement.objects.all().select_related("speaker", "agency", "event", "program"), slug=slug,
+    )
+
+    def public(record):
+        return record if record is not None and record.is_public else None
+
+    context = {
+        "statement": statement,
+        "speaker": public(statement.speaker),
+        "agency": public(statement.agency),
+        "event": public(statement.event),
+        "program": public(statement.program),
+    }
+    context.update(sources_context(statement, "statement"))
+    context.update(cite_context(request, statement, f"Statement by {statement.speaker.name}, {statement.date_display}"))
+    return render(request, "timeline/statement.html", context)
+
+
+@cache_public_page
+def source_detail(request, pk):
+    source = get_public_or_gone(Source.objects.all(), pk=pk)
+
+    def citing(model_name):
+        return Citation.objects.filter(
+            source=source, content_type__app_label="timeline", content_type__model=model_name,
+        ).values("object_id")
+
+    context = {
+        "source": source,
+        "item": item_from_source(source),
+        "events": event_list(ordered(Event.objects.published().filter(pk__in=citing("event"))))[:RELATED_EVENTS_SHOWN],
+        "programs": published_programs().filter(pk__in=citing("program")),
+        "statements": Statement.objects.published().filter(pk__in=citing("statement")).select_related("speaker"),
+        "contracts": Contract.objects.published().filter(pk__in=citing("contract")),
+        "claims": Claim.objects.published().filter(source=source).select_related("content_type"),
+    }
+    context.update(cite_context(request, source, str(source)))
+    return render(request, "timeline/source.html", context)
+
+
+@cache_public_page
+def search(request):
+    form = site_search.SearchForm(request.GET or None)
+    results, status = None, 200
+    if form.is_bound:
+        if form.is_valid() and form.cleaned_data["q"]:
+            results = site_search.search(form.cleaned_data["q"])
+        elif not form.is_valid():
+            status = 400
+    return render(request, "timeline/search.html", {"form": form, "results": results}, status=status)
+
+
+@cache_public_page
+def about_page(request):
+    return render(request, "timeline/about.html", {
+        "license": settings.DATA_LICENSE,
+        "site_url": settings.SITE_URL,
+        "today": datetime.date.today(),
+        "feed_url": reverse("timeline:feed"),
+    })

@@ -1,6 +1,7 @@
 """Template filters for showing feed content: {% load sources_html %}.
 
-    {{ report.content|sanitize }}     safe HTML (see sources.sanitize)
+    {{ report.content|sanitize:report.url }}  safe HTML, relative links made absolute against
+                                              the report's link (see sources.sanitize)
     {{ report.title|plaintext }}      text only
     <a href="{{ report.url|safe_link }}">  the link, or "" when it is not http/https
 """
@@ -13,8 +14,8 @@ register = template.Library()
 
 
 @register.filter
-def sanitize(value):
-    return mark_safe(sanitize_html(str(value or "")))
+def sanitize(value, base_url=""):
+    return mark_safe(sanitize_html(str(value or ""), base_url=str(base_url or "")))
 
 
 @register.filter

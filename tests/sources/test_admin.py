@@ -56,3 +56,17 @@ def test_poll_now_and_pause_act_on_the_selected_feeds(client, curator, feed_serv
     client.post("/admin/sources/feed/", {"action": "pause", "_selected_action": [feed.pk]})
     feed.refresh_from_db()
     assert not feed.enabled and feed.health == "paused"
+
+
+def test_a_curator_adds_a_feed_and_only_http_urls_are_accepted(client, curator):
+    client.force_login(curator)
+    form = {"url": "ftp://files.example/feed.xml", "title": "", "enabled": "on", "poll_interval": "01:00:00",
+            "next_poll_at_0": "2025-05-01", "next_poll_at_1": "12:00:00"}
+    response = client.post("/admin/sources/feed/add/", form)
+    assert response.status_code == 200 and not Feed.objects.exists()
+    assert "Only http and https feeds can be polled." in response.content.decode()
+
+    response = client.post("/admin/sources/feed/add/", dict(form, url="https://news.example.org/feed.xml"))
+    assert response.status_code == 302
+    feed = Feed.objects.get()
+    assert client.get(f"/admin/sources/feed/{feed.pk}/change/").status_code == 200

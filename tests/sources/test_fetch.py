@@ -323,3 +323,12 @@ def test_a_connection_that_lands_on_a_refused_address_is_dropped_before_sending(
     with pytest.raises(RefusedAddress, match="connected to a non-public address"):
         fetch_feed(url)
     assert feed_server.requests == []
+
+
+def test_a_malformed_feed_is_stored_as_far_as_it_goes_and_the_problem_shown_on_the_feed(db, feed_server):
+    body = rss_of(3).replace(b"</channel></rss>", b"<item><title>broken & unescaped</title></item>")
+    feed = make_feed(feed_server.serve("/bad.xml", body))
+    result = poll_feed_now(feed.pk)
+    feed.refresh_from_db()
+    assert result.outcome == "stored" and feed.reports.count() >= 3
+    assert feed.last_error == "" and "not well-formed" in feed.last_warning

@@ -130,3 +130,8 @@ def test_ingesting_two_thousand_entries_takes_a_handful_of_queries(feed):
     with CaptureQueriesContext(connection) as queries:  # the same again: just the select of keys
         ingest_feed_document(feed, rss_of(2000), fetched_at=FETCHED, match=False)
     assert len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]) == 1
+
+
+def test_a_relative_entry_link_is_resolved_against_the_feed_url(feed):
+    result = ingest_feed_document(feed, rss(item(1, link="/story/relative?utm_campaign=x")))
+    assert result.outcomes[0].link == "https://news.example.org/story/relative"

@@ -128,3 +128,10 @@ def test_celery_is_configured_so_a_killed_worker_loses_nothing():
     assert poll_feed.acks_late is True and poll_feed.reject_on_worker_lost is True
     schedule = app.conf.beat_schedule["queue-due-feeds"]
     assert schedule["task"] == "sources.tasks.queue_due_feeds" == queue_due_feeds.name
+
+
+def test_the_tasks_retry_while_the_database_is_unreachable():
+    from django.db import OperationalError
+
+    assert OperationalError in poll_feed.autoretry_for and OperationalError in queue_due_feeds.autoretry_for
+    assert poll_feed.retry_backoff and poll_feed.retry_jitter

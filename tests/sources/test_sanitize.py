@@ -71,7 +71,7 @@ def test_hostile_entries_are_stored_raw_and_shown_inert(db):
     result = ingest_feed_document(feed, body)
     assert len(result.outcomes) == len(HOSTILE_HTML)
     template = Template("{% load sources_html %}<a href=\"{{ r.url|safe_link }}\">{{ r.title|plaintext }}</a>"
-                        "{{ r.summary|sanitize }}{{ r.content|sanitize }}")
+                        "{{ r.summary|sanitize:r.url }}{{ r.content|sanitize:'https://hostile.example/feed.xml' }}")
     reports = list(feed.reports.all())
     assert any("<script>" in r.summary for r in reports)  # stored as the feed sent it
     for report in reports:
@@ -79,3 +79,13 @@ def test_hostile_entries_are_stored_raw_and_shown_inert(db):
     first = feed.reports.get(guid="item-0")
     assert first.url == ""  # the javascript: link is never stored as the report's link
     assert result.outcomes[0].link == ""
+
+
+def test_relative_links_are_made_absolute_against_the_base_or_dropped():
+    html = '<a href="/story/1">one</a> <a href="two.html">two</a> <a href="https://x.example/3">three</a>'
+    assert sanitize_html(html, base_url="https://news.example.org/section/feed.xml") == (
+        '<a href="https://news.example.org/story/1" rel="nofollow noopener noreferrer">one</a> '
+        '<a href="https://news.example.org/section/two.html" rel="nofollow noopener noreferrer">two</a> '
+        '<a href="https://x.example/3" rel="nofollow noopener noreferrer">three</a>')
+    assert sanitize_html(html) == ('<a rel="nofollow noopener noreferrer">one</a> <a rel="nofollow noopener noreferrer">'
+                                   'two</a> <a href="https://x.example/3" rel="nofollow noopener noreferrer">three</a>')

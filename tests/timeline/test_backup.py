@@ -1,0 +1,100 @@
+"""A backup restores into an empty database with every record equal (JSON on any database;
+pg_dump's custom format on PostgreSQL)."""
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from timeline.backup import compare_digests, record_digest
+from timeline.models import Event
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(database_url, *args):
+    env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings")
+    env.pop("PROCESS_ROLE", None)
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _curated_changes(editor):
+    """Give the database more than the seed: edits with attributed history, a deletion, a token."""
+    from rest_framework.authtoken.models import Token
+
+    from timeline.models import Claim
+
+    event = Event.objects.get(slug="anzalduas-vehicle-face-test-results")
+    event.title = "Edited once (microseconds matter)"
+    event._history_user = editor
+    event.save()
+    Claim.objects.first().soft_delete()
+    Token.objects.create(user=editor)
+
+
+def test_a_json_backup_restores_every_record_into_an_empty_database(seed, editor, tmp_path):
+    _curated_changes(editor)
+    backup = tmp_path / "timeline.json.gz"
+    call_command("backup_db", str(backup), format="json", stdout=open(os.devnull, "w"))
+    before = record_digest()
+    assert before["timeline.event"]["count"] == Event.objects.count()
+    assert before["auth.user"]["count"] == 1 and before["authtoken.token"]["count"] == 1
+
+    restored_url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    assert "Restored" in _manage(restored_url, "restore_db", str(backup))
+    after = json.loads(_manage(restored_url, "record_digest", "--json"))
+    assert compare_digests(before, after) == []
+
+    # Restoring twice is refused: the target must be empty.
+    env = dict(os.environ, DATABASE_URL=restored_url)
+    again = subprocess.run([sys.executable, "manage.py", "restore_db", str(backup)], cwd=ROOT, env=env,
+                           capture_output=True, text=True)
+    assert again.returncode != 0 and "already holds records" in again.stderr
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a backup")
+    with pytest.raises(CommandError, match="neither a pg_dump custom archive nor a gzipped JSON backup"):
+        call_command("restore_db", str(junk))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump/pg_restore need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_pg_dump_backup_restores_every_record_into_an_empty_database(editor, tmp_path):
+    import psycopg
+
+    call_command("loaddata", "seed_timeline", verbosity=0)
+    _curated_changes(editor)
+    backup = tmp_path / "timeline.dump"
+    call_command("backup_db", str(backup), format="pg", stdout=open(os.devnull, "w"))
+    assert backup.read_bytes()[:5] == b"PGDMP"
+    before = record_digest()
+
+    settings_dict = connection.settings_dict
+    target = f"restore_{uuid.uuid4().hex[:10]}"
+    server = dict(host=settings_dict["HOST"] or "127.0.0.1", port=settings_dict["PORT"] or 5432,
+                  user=settings_dict["USER"], password=settings_dict["PASSWORD"] or None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'CREATE DATABASE "{target}"')
+    try:
+        password = f":{server['password']}" if server["password"] else ""
+        url = f"postgres://{server['user']}{password}@{server['host']}:{server['port']}/{target}"
+        assert "Restored" in _manage(url, "restore_db", str(backup))
+        after = json.loads(_manage(url, "record_digest", "--json"))
+        assert compare_digests(before, after) == []
+        # Sequences came back too: a new record gets a fresh id.
+        _manage(url, "shell", "-c", "from timeline.models import Agency; Agency.objects.create(slug='after-restore', name='After')")
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')

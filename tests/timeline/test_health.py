@@ -1,0 +1,104 @@
+"""/healthz, and the site with Redis or the database down."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+
+from tests.private_redis import free_port, private_redis  # noqa: F401 (fixture)
+from timeline.cache_backends import ResilientRedisCache
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_reports_the_database_and_an_in_process_broker(client, db, settings):
+    settings.CELERY_BROKER_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"] == {"ok": True, "ms": body["broker"]["ms"], "detail": "not configured: tasks run in-process"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_healthz_answers_whatever_the_host_header(client, db):
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+
+
+def test_healthz_is_degraded_not_down_when_the_broker_is_unreachable(client, db, settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["broker"]["ok"] is False and "ConnectionError" in body["broker"]["detail"]
+
+
+@pytest.fixture
+def redis_cache(private_redis, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "timeline.cache_backends.ResilientRedisCache",
+            "LOCATION": private_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 0.2},
+        },
+    }
+    cache = caches["default"]
+    assert isinstance(cache, ResilientRedisCache)
+    yield cache
+    cache.close()
+
+
+def test_the_cache_keeps_working_and_the_site_serves_with_redis_down(client, seed, settings, private_redis, redis_cache):
+    import time
+
+    settings.CELERY_BROKER_URL = private_redis.url
+    redis_cache.set("k", "v")
+    assert redis_cache.get("k") == "v"
+    assert client.get("/healthz").json()["status"] == "ok"
+
+    private_redis.stop()
+    assert redis_cache.get("k", "miss") == "miss"
+    redis_cache.set("k", "other")  # dropped, not raised
+    assert redis_cache.get_many(["k"]) == {}
+    with pytest.raises(ValueError):
+        redis_cache.incr("k")
+    assert client.get("/").status_code == 200
+    report = client.get("/healthz")
+    assert report.status_code == 200
+    body = report.json()
+    assert body["status"] == "degraded" and not body["cache"]["ok"] and not body["broker"]["ok"]
+
+    private_redis.start()
+    time.sleep(0.3)  # past retry_after
+    redis_cache.set("k", "back")
+    assert redis_cache.get("k") == "back"
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def _run_with_dead_database(code, **env):
+    environment = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nothing",
+                       DB_RETRY_SECONDS="0.3", DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0", **env)
+    return subprocess.run([sys.executable, "-c", "import django; django.setup();" + code],
+                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_with_the_database_down_healthz_says_503_and_pages_say_503_politely():
+    code = (
+        "import json; from django.test import Client; c = Client(raise_request_exception=False);"
+        "h = c.get('/healthz'); p = c.get('/'); a = c.get('/api/v1/events/');"
+        "print(json.dumps([h.status_code, h.json(), p.status_code, p.content.decode(), p.get('Retry-After'),"
+        " a.status_code, a.content.decode()]))"
+    )
+    result = _run_with_dead_database(code)
+    assert result.returncode == 0, result.stderr
+    health_status, health, page_status, page, retry_after, api_status, api = json.loads(result.stdout.strip().splitlines()[-1])
+    assert health_status == 503 and health["status"] == "down" and health["database"]["ok"] is False
+    assert page_status == 503 and "Temporarily unavailable" in page and "Traceback" not in page
+    assert retry_after == "5"
+    assert api_status in (404, 503)  # 503 once the API routes exist (they query the database)

@@ -1,0 +1,182 @@
+import re
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from tests.timeline.page_helpers import fresh_cache, make_events, published, world  # noqa: F401
+from timeline.models import (
+    Citation, Claim, Contract, Event, LifecycleTransition, Person, Program, Source, Statement,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+
+SEED_PAGES = [
+    "/",
+    "/timeline/",
+    "/events/anzalduas-vehicle-face-test-results/",
+    "/programs/inbound-vehicle-face-matching/",
+    "/agencies/cbp/",
+    "/organizations/palantir/",
+    "/people/jessica-turner/",
+    "/contracts/ice-palantir-immigrationos-2025/",
+    "/statements/turner-outbound-lanes/",
+    "/sources/1/",
+    "/search/?q=palantir",
+    "/about/",
+]
+
+
+@pytest.mark.parametrize("url", SEED_PAGES)
+def test_every_page_has_landmarks_one_h1_and_no_inline_script_or_style(client, seed, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html and '<meta name="viewport"' in html
+    assert "<header" in html and "<main" in html and "<footer" in html and '<nav aria-label="Site">' in html
+    assert 'href="#content"' in html
+    assert len(re.findall(r"<h1[ >]", html)) == 1
+    assert "<script" not in html and "<style" not in html and not re.search(r"\sstyle=", html)
+    assert re.search(r"\son[a-z]+=", html) is None
+
+
+@pytest.mark.parametrize("url", [u for u in SEED_PAGES if u not in ("/", "/timeline/", "/about/") and "search" not in u])
+def test_every_record_page_has_a_cite_block_with_its_permalink(client, seed, url):
+    html = client.get(url).content.decode()
+    assert "Cite this page" in html
+    assert f"Permanent link: <a href=\"http://127.0.0.1:8000{url}\">" in html
+    assert "CC BY 4.0" in html
+
+
+def test_an_event_page_shows_its_sources_with_outlet_headline_date_link_and_archive(client, db):
+    w = world()
+    event = make_events(1, w)[0]
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert '<a href="https://news.example.org/face-capture" rel="noopener">Border cameras expand</a>' in html
+    assert "Example News" in html and "9 May 2025" in html
+    assert '<a href="https://archive.example.org/face-capture" rel="noopener">archived copy</a>' in html
+    assert f'href="{w["source"].get_absolute_url()}"' in html
+    assert "<strong>1</strong> independent source." in html
+
+
+def test_an_event_page_sets_conflicting_claims_side_by_side(client, seed):
+    html = client.get("/events/anzalduas-vehicle-face-test-results/").content.decode()
+    block = html[html.index("Where sources disagree"):]
+    assert block.index("61% success") < block.index("61% failure")  # the value more sources give first
+    assert re.search(r'<p class="value">61% success</p>\s*<ul><li><a href="/sources/1/">WIRED', block)
+
+
+def test_a_program_page_shows_status_lifecycle_agencies_vendors_contracts_statements_events(client, seed):
+    html = client.get("/programs/immigrationos/").content.decode()
+    assert '<span class="status status-contracted">Contracted</span>' in html
+    assert '<time datetime="2025-04">April 2025</time>: <a href="/events/ice-palantir-immigrationos-contract/">' in html
+    assert 'href="/agencies/ice/"' in html and 'href="/organizations/palantir/"' in html
+    assert 'href="/contracts/ice-palantir-immigrationos-2025/">ImmigrationOS build</a> with Palantir Technologies, $30,000,000' in html
+    assert "Palantir begins supplying" in html
+    # The contract's value is disputed (30,000,000 vs 29,900,000): shown with the contract named.
+    conflicts = html[html.index("Where sources disagree"):]
+    assert "30000000" in conflicts and "29900000" in conflicts and "ImmigrationOS build" in conflicts
+
+
+def test_a_program_page_counts_independent_sources_with_copies_folded_under_their_original(client, db):
+    w = world()
+    event = make_events(1, w)[0]
+    copy = published(Source, url="https://aggregator.example.net/copy", outlet="Aggregator",
+                     headline="Border Cameras Expand!", kind=Source.Kind.COPY)
+    other = published(Source, url="https://other.example.com/story", outlet="Other Daily", headline="A different angle")
+    event_type = ContentType.objects.get_for_model(Event)
+    Citation.objects.create(source=copy, content_type=event_type, object_id=event.pk)
+    Citation.objects.create(source=other, content_type=event_type, object_id=event.pk)
+    html = client.get("/programs/face-capture/").content.decode()
+    assert "<strong>2</strong> independent sources, plus 1 copy folded under its original." in html
+    details = html[html.index("<details>"):html.index("</details>")]
+    assert "Aggregator" in details and "Border Cameras Expand!" in details
+
+
+def test_the_seed_program_with_a_disputed_operator_shows_both_agencies_claims(client, seed):
+    html = client.get("/programs/self-report-departure-app/").content.decode()
+    conflicts = html[html.index("Where sources disagree"):]
+    assert '<p class="value">ice</p>' in conflicts and '<p class="value">cbp</p>' in conflicts
+
+
+def test_draft_records_are_not_found(client, seed):
+    Program.objects.filter(slug="immigrationos").update(state="draft")
+    Person.objects.filter(slug="jessica-turner").update(state="draft")
+    from timeline.page_cache import bump_content_version
+
+    bump_content_version()
+    assert client.get("/programs/immigrationos/").status_code == 404
+    assert client.get("/people/jessica-turner/").status_code == 404
+    # The contract stays public but no longer links to the draft program.
+    html = client.get("/contracts/ice-palantir-immigrationos-2025/").content.decode()
+    assert "/programs/immigrationos/" not in html
+    # The statement page still quotes its speaker, without linking a page that is not public.
+    html = client.get("/statements/turner-outbound-lanes/").content.decode()
+    assert "Jessica Turner" in html and "/people/jessica-turner/" not in html
+
+
+def test_a_permalink_survives_a_title_edit(client, seed):
+    event = Event.objects.get(slug="anzalduas-vehicle-face-test-results")
+    event.title = "Anzalduas test: usable photos of every occupant in 61% of cars"
+    event.save()
+    response = client.get("/events/anzalduas-vehicle-face-test-results/")
+    assert response.status_code == 200
+    assert "usable photos of every occupant in 61% of cars" in response.content.decode()
+
+
+def detail_world(count):
+    """A world with `count` events around every kind of record, each event cited."""
+    w = world()
+    events = make_events(count, w)
+    person = published(Person, slug="spokes", name="A Spokesperson", agency=w["cbp"])
+    contract = published(Contract, slug="acme-award", title="Acme award", agency=w["cbp"], vendor=w["vendor"],
+                         program=w["program"])
+    statement = published(Statement, slug="spoke-1", quote="We will.", speaker=person, agency=w["cbp"],
+                          program=w["program"], event=events[0])
+    published(LifecycleTransition, program=w["program"], status="pilot", event=events[0])
+    for event in events:
+        event.people.add(person)
+        event.contract = contract
+        event.save()
+    event_type = ContentType.objects.get_for_model(Event)
+    second = published(Source, url="https://second.example.org/x", outlet="Second", headline="Second look")
+    for event in events:
+        Citation.objects.create(source=second, content_type=event_type, object_id=event.pk)
+        published(Claim, content_type=event_type, object_id=event.pk, fact="rate", value="1", source=w["source"])
+        published(Claim, content_type=event_type, object_id=event.pk, fact="rate", value="2", source=second)
+    return w, events, person, contract, statement
+
+
+# Each entry: page, expected queries, what they are.
+DETAIL_QUERIES = [
+    ("event", 8, "event+contract, its programs, agencies, organizations, people, statements, citations, claims"),
+    ("program", 12, "program, its agencies, vendors, lifecycle, contracts, statements; 25 latest events, their "
+                    "programs, event count; citations of program and events; claims; the events in conflict"),
+    ("agency", 12, "agency+parent, children, programs, people, contracts; agencies below it (2 levels); 25 latest "
+                   "events, their programs, event count; citations; claims"),
+    ("organization", 9, "organization, programs, people, contracts; events, their programs, event count; "
+                        "citations; claims"),
+    ("person", 7, "person+affiliation, statements; events, their programs, event count; citations; claims"),
+    ("contract", 7, "contract+agency+vendor+program+parent, child awards; events, their programs, event count; "
+                    "citations; claims"),
+    ("statement", 3, "statement+speaker+agency+event+program, citations, claims"),
+    ("source", 7, "source; events citing it, their programs; programs, statements, contracts citing it; claims"),
+]
+
+
+def detail_url(page, w, person, contract, statement):
+    return {
+        "event": "/events/event-0/", "program": w["program"].get_absolute_url(), "agency": "/agencies/dhs/",
+        "organization": w["vendor"].get_absolute_url(), "person": person.get_absolute_url(),
+        "contract": contract.get_absolute_url(), "statement": statement.get_absolute_url(),
+        "source": w["source"].get_absolute_url(),
+    }[page]
+
+
+@pytest.mark.parametrize("page,queries,what", DETAIL_QUERIES)
+@pytest.mark.parametrize("count", [3, 30])
+def test_detail_query_counts_do_not_grow_with_the_events(client, db, django_assert_num_queries, page, queries, what, count):
+    w, events, person, contract, statement = detail_world(count)
+    url = detail_url(page, w, person, contract, statement)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200, what

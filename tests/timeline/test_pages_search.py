@@ -1,0 +1,53 @@
+import pytest
+
+from tests.timeline.page_helpers import fresh_cache, make_events, world  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+
+
+def test_it_finds_events_programs_statements_and_sources(client, seed):
+    html = client.get("/search/?q=outbound").content.decode()
+    assert 'href="/programs/outbound-vehicle-photo-capture/"' in html
+    assert 'href="/statements/turner-outbound-lanes/"' in html
+    html = client.get("/search/?q=palantir").content.decode()
+    assert 'href="/events/ice-palantir-immigrationos-contract/"' in html
+    html = client.get("/search/?q=wired").content.decode()
+    assert 'href="/sources/1/"' in html
+
+
+def test_it_says_when_nothing_matches_and_keeps_the_query(client, seed):
+    html = client.get("/search/?q=zeppelin").content.decode()
+    assert "Nothing matches “zeppelin”" in html
+    assert 'value="zeppelin"' in html
+
+
+def test_it_escapes_the_query(client, seed):
+    html = client.get("/search/?q=%3Cscript%3Ealert(1)%3C/script%3E").content.decode()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_too_long_query_gets_a_clear_error(client, seed):
+    response = client.get("/search/?q=" + "a" * 201)
+    assert response.status_code == 400
+    assert "Search for at most 200 characters." in response.content.decode()
+
+
+def test_the_empty_search_page_shows_a_labelled_box(client, db):
+    html = client.get("/search/").content.decode()
+    assert '<label for="id_q">Search events, programs, statements and sources</label>' in html
+    assert 'role="search"' in html
+
+
+def test_many_matching_events_link_to_the_filtered_timeline(client, db):
+    make_events(25, world())
+    html = client.get("/search/?q=number").content.decode()
+    assert html.count('href="/events/event-') == 20
+    assert 'href="/timeline/?q=number"' in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_its_query_count_does_not_grow_with_the_matches(client, db, django_assert_num_queries, count):
+    make_events(count, world())
+    # 1 events, 2 their programs, 3 programs, 4 statements+speakers, 5 sources.
+    with django_assert_num_queries(5):
+        assert client.get("/search/?q=e").status_code == 200

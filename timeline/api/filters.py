@@ -1,0 +1,279 @@
+"""Filters researchers need, one FilterSet per resource (django-filter).
+
+Every bad value is a 400 naming its parameter: choice and slug filters validate through their form
+fields, dates through `PreciseDateField`. Date ranges respect precision: an event dated "April
+2025" covers 2025-04-01..2025-04-30, so it is inside a range only when that whole period is,
+unless `overlap=true` asks for any intersection.
+"""
+import django_filters
+from django import forms
+from drf_spectacular.drainage import set_override
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+from timeline.dates import parse_precise, period_end
+from timeline.models import (
+    Agency, Claim, Contract, Event, EventKind, Organization, Person, Program, ProgramStatus, Source, State, Statement,
+)
+
+# Columns searched by `?q=` per table. On PostgreSQL the same expression backs a GIN index
+# (migration 0003_api_full_text_indexes), so keep the two in step.
+SEARCH_COLUMNS = {
+    "timeline_event": ("title", "summary"),
+    "timeline_program": ("name", "aliases", "summary"),
+    "timeline_statement": ("quote", "context"),
+    "timeline_source": ("headline", "outlet", "author", "notes"),
+    "timeline_agency": ("name", "abbreviation", "aliases"),
+    "timeline_organization": ("name", "aliases"),
+    "timeline_person": ("name", "role", "aliases"),
+    "timeline_contract": ("title", "piid", "notes"),
+    "timeline_claim": ("fact_label", "value", "quote"),
+}
+
+
+def search_document_sql(table, qualified=True):
+    """Return the SQL of a table's search document (the indexed expression on PostgreSQL)."""
+    prefix = f'"{table}".' if qualified else ""
+    joined = " || ' ' || ".join(f'coalesce({prefix}"{col}", \'\')' for col in SEARCH_COLUMNS[table])
+    return f"to_tsvector('english'::regconfig, {joined})"
+
+
+def full_text(queryset, text):
+    """Filter to rows matching `text`: PostgreSQL full-text search, or on SQLite every word
+    appearing (case-insensitively) in one of the searched columns."""
+    table = queryset.model._meta.db_table
+    words = text.split()
+    if not words:
+        return queryset
+    if connection.vendor == "postgresql":
+        match = RawSQL(f"{search_document_sql(table)} @@ websearch_to_tsquery('english'::regconfig, %s)",
+                       [text], output_field=BooleanField())
+        return queryset.filter(match)
+    for word in words:
+        any_column = Q()
+        for col in SEARCH_COLUMNS[table]:
+            any_column |= Q(**{f"{col}__icontains": word})
+        queryset = queryset.filter(any_column)
+    return queryset
+
+
+class PreciseDateField(forms.CharField):
+    """A date of the form YYYY, YYYY-MM or YYYY-MM-DD; cleans to (first day, last day)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            first, precision = parse_precise(value)
+        except ValueError:
+            raise forms.ValidationError(f"{value[:40]!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
+        return first, period_end(first, precision)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error rather than silently ignored."""
+
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(f"{str(value)[:40]!r} is not a boolean: use true or false.")
+
+
+class Documented:
+    """A filter whose OpenAPI type is `schema_type`, described by its label (drf-spectacular
+    otherwise drops the label of a filter whose type it is told)."""
+
+    schema_type = "string"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": self.schema_type, "description": str(self.label or "")})
+
+
+class StrictBooleanFilter(Documented, django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+    schema_type = "boolean"
+
+
+class PreciseDateFilter(Documented, django_filters.Filter):
+    field_class = PreciseDateField
+
+    def filter(self, qs, value):
+        return qs  # applied together with its partner by the FilterSet (see DatedFilterSet)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number that fits a 64-bit column (larger ones are a 400, not a crash)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class CuratedFilterSet(django_filters.FilterSet):
+    modified_since = django_filters.IsoDateTimeFilter(
+        field_name="modified_at", lookup_expr="gte",
+        label="Only records changed at or after this time (ISO 8601), for incremental sync.",
+    )
+    state = django_filters.ChoiceFilter(choices=State.choices, label="Publication state (staff see drafts).")
+    q = django_filters.CharFilter(method="search", label="Full-text search (PostgreSQL; word match on SQLite).")
+
+    def search(self, queryset, name, value):
+        return full_text(queryset, value)
+
+
+class SlugChoiceFilter(Documented, django_filters.ModelChoiceFilter):
+    """A record named by its slug; an unknown slug is a 400 naming the parameter."""
+
+
+def by_slug(model, field_name, label, method=None):
+    kwargs = {"method": method} if method else {"field_name": field_name}
+    return SlugChoiceFilter(
+        queryset=model.objects.alive(), to_field_name="slug", label=label, **kwargs)
+
+
+class AgencyTreeMixin:
+    def agency_tree(self, queryset, name, agency: str):
+        """Keep records of the agency or any agency below it (DHS includes CBP and ICE)."""
+        # A subquery rather than a join: a record linked to two of those agencies stays one row.
+        linked = queryset.model.objects.filter(**{f"{self.agency_path}__in": agency.descendant_ids()})
+        return queryset.filter(pk__in=linked.values("pk"))
+
+
+class DatedFilterSet(CuratedFilterSet):
+    """`date_from`/`date_to` (YYYY, YYYY-MM or YYYY-MM-DD) respecting precision, `overlap`."""
+
+    date_from = PreciseDateFilter(label="Start of the range: YYYY, YYYY-MM or YYYY-MM-DD.")
+    date_to = PreciseDateFilter(label="End of the range (a month or year means its last day).")
+    overlap = StrictBooleanFilter(
+        method="keep", label="true: any record whose period overlaps the range; default: only records wholly inside.")
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        start, end = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        overlap = self.form.cleaned_data.get("overlap")
+        if start:
+            queryset = queryset.filter(date_end__gte=start[0]) if overlap else queryset.filter(date__gte=start[0])
+        if end:
+            queryset = queryset.filter(date__lte=end[1]) if overlap else queryset.filter(date_end__lte=end[1])
+        return queryset
+
+
+class EventFilterSet(AgencyTreeMixin, DatedFilterSet):
+    agency_path = "agencies"
+    kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices, label="Kind of event (repeatable).")
+    agency = by_slug(Agency, "agencies", "Agency slug; includes its child agencies.", method="agency_tree")
+    program = by_slug(Program, "programs", "Program slug.")
+    organization = by_slug(Organization, "organizations", "Organization slug.")
+    person = by_slug(Person, "people", "Person slug.")
+    contract = by_slug(Contract, "contract", "Contract slug.")
+
+    class Meta:
+        model = Event
+        fields = []
+
+
+class StatementFilterSet(AgencyTreeMixin, DatedFilterSet):
+    agency_path = "agency"
+    agency = by_slug(Agency, "agency", "Agency slug; includes its child agencies.", method="agency_tree")
+    program = by_slug(Program, "program", "Program slug.")
+    person = by_slug(Person, "speaker", "Speaker's slug.")
+    event = by_slug(Event, "event", "Event slug.")
+
+    class Meta:
+        model = Statement
+        fields = []
+
+
+class ProgramFilterSet(AgencyTreeMixin, CuratedFilterSet):
+    agency_path = "agencies"
+    status = django_filters.ChoiceFilter(choices=ProgramStatus.choices, label="Current status.")
+    agency = by_slug(Agency, "agencies", "Agency slug; includes its child agencies.", method="agency_tree")
+    organization = by_slug(Organization, "vendors", "Vendor's slug.")
+
+    class Meta:
+        model = Program
+        fields = []
+
+
+class ContractFilterSet(AgencyTreeMixin, CuratedFilterSet):
+    agency_path = "agency"
+    agency = by_slug(Agency, "agency", "Agency slug; includes its child agencies.", method="agency_tree")
+    program = by_slug(Program, "program", "Program slug.")
+    organization = by_slug(Organization, "vendor", "Vendor's slug.")
+    announced_from = django_filters.DateFilter(field_name="announced", lookup_expr="gte",
+                                               label="Announced on or after (YYYY-MM-DD).")
+    announced_to = django_filters.DateFilter(field_name="announced", lookup_expr="lte",
+                                             label="Announced on or before (YYYY-MM-DD).")
+
+    class Meta:
+        model = Contract
+        fields = []
+
+
+class AgencyFilterSet(CuratedFilterSet):
+    parent = by_slug(Agency, "parent", "Parent agency's slug.")
+
+    class Meta:
+        model = Agency
+        fields = []
+
+
+class OrganizationFilterSet(CuratedFilterSet):
+    kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices, label="Kind of organization.")
+
+    class Meta:
+        model = Organization
+        fields = []
+
+
+class PersonFilterSet(AgencyTreeMixin, CuratedFilterSet):
+    agency_path = "agency"
+    agency = by_slug(Agency, "agency", "Affiliated agency's slug; includes child agencies.", method="agency_tree")
+    organization = by_slug(Organization, "organization", "Affiliated organization's slug.")
+
+    class Meta:
+        model = Person
+        fields = []
+
+
+class SourceFilterSet(CuratedFilterSet):
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, label="Kind of source.")
+    outlet = django_filters.CharFilter(field_name="outlet", lookup_expr="iexact", label="Outlet name (exact).")
+    published_from = django_filters.DateFilter(field_name="published", lookup_expr="gte",
+                                               label="Published on or after (YYYY-MM-DD).")
+    published_to = django_filters.DateFilter(field_name="published", lookup_expr="lte",
+                                             label="Published on or before (YYYY-MM-DD).")
+
+    class Meta:
+        model = Source
+        fields = []
+
+
+class ClaimFilterSet(CuratedFilterSet):
+    fact = django_filters.CharFilter(field_name="fact", label="Fact key, e.g. 'value'.")
+    subject_type = django_filters.ChoiceFilter(
+        field_name="content_type__model", label="Kind of record the claim is about.",
+        choices=[(m, m) for m in ("agency", "organization", "person", "program", "event", "contract", "statement")])
+    source = IdFilter(field_name="source_id", label="Source id.")
+    in_conflict = StrictBooleanFilter(field_name="in_conflict",
+                                               label="true: only claims another live claim contradicts.")
+
+    class Meta:
+        model = Claim
+        fields = []

@@ -1,0 +1,84 @@
+"""Claims: one source's value for one fact; claims that disagree are marked `in_conflict`."""
+from collections import defaultdict
+
+from rest_framework import serializers
+
+from timeline.api.presenting import Presenter, citation
+from timeline.api.serializers.common import RecordSchema, cited_fields, curated_fields, schema
+from timeline.models import Agency, Claim, Contract, Event, Organization, Person, Program, Statement
+
+# Claim subjects the API can point at: content type model name -> (model, API route).
+SUBJECTS = {
+    "agency": (Agency, "api:agency-detail"),
+    "organization": (Organization, "api:organization-detail"),
+    "person": (Person, "api:person-detail"),
+    "program": (Program, "api:program-detail"),
+    "event": (Event, "api:event-detail"),
+    "contract": (Contract, "api:contract-detail"),
+    "statement": (Statement, "api:statement-detail"),
+}
+
+
+class ClaimPresenter(Presenter):
+    model = Claim  # its querysets come annotated by Claim.objects.with_conflicts()
+    route = "api:claim-detail"
+    lookup = "pk"
+    cited = False
+    fields = ("fact", "fact_label", "value", "quote", "note", "in_conflict")
+
+    def value_names(self):
+        return [*super().value_names(), "content_type__model", "object_id", "source_id", "source__url",
+                "source__outlet", "source__headline", "source__published", "source__kind", "_source_visible"]
+
+    def annotations(self):
+        from django.db.models import BooleanField, Case, Value, When
+
+        return {"_source_visible": Case(When(self.ctx.visible("source__"), then=Value(True)), default=Value(False),
+                                        output_field=BooleanField())}
+
+    def values(self, queryset):
+        return queryset.annotate(**self.annotations()).values(*self.value_names())
+
+    def extra(self, rows):
+        """Resolve each subject's slug, one query per kind of subject on the page (at most seven)."""
+        wanted = defaultdict(set)
+        for r in rows:
+            wanted[r["content_type__model"]].add(r["object_id"])
+        slugs = {}
+        for kind, ids in sorted(wanted.items()):
+            if kind not in SUBJECTS:
+                continue
+            model = SUBJECTS[kind][0]
+            for pk, slug in model.objects.filter(self.ctx.visible(), pk__in=ids).values_list("pk", "slug"):
+                slugs[kind, pk] = slug
+        return slugs
+
+    def decorate(self, item, row, extra):
+        kind, object_id = row["content_type__model"], row["object_id"]
+        slug = extra.get((kind, object_id))
+        item["subject"] = {
+            "type": kind, "id": object_id, "slug": slug,
+            "url": self.ctx.url(SUBJECTS[kind][1], slug) if kind in SUBJECTS and slug else None,
+        }
+        item["citations"] = [citation(
+            self.ctx, row["source_id"], row["source__url"], row["source__outlet"], row["source__headline"],
+            row["source__published"], row["source__kind"], locator="", note=row["quote"],
+        )] if row["_source_visible"] else []
+
+
+class SubjectSchema(serializers.Serializer):
+    type = serializers.CharField(help_text="What the claim is about: 'contract', 'program', 'event'...")
+    id = serializers.IntegerField()
+    slug = serializers.SlugField(allow_null=True)
+    url = serializers.URLField(allow_null=True, help_text="The subject in this API, when visible.")
+
+
+ClaimSchema = schema(
+    "Claim", RecordSchema,
+    {"fact": serializers.SlugField(help_text="Key shared by every claim about the same fact."),
+     "fact_label": serializers.CharField(allow_blank=True), "value": serializers.CharField(),
+     "quote": serializers.CharField(allow_blank=True), "note": serializers.CharField(allow_blank=True),
+     "in_conflict": serializers.BooleanField(help_text="Another live claim on the same fact gives another value."),
+     "subject": SubjectSchema()},
+    curated_fields(), cited_fields(),
+)

@@ -1,0 +1,76 @@
+"""Programs, with their dated, sourced lifecycle (announced, pilot, operating, ended...)."""
+from django.db.models import Case, F, Value, When
+from rest_framework import serializers
+
+from timeline.api.presenting import Presenter, citations_by_object, precise_date
+from timeline.api.serializers.common import (
+    CitationSchema, CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema,
+    slug_field, slug_list,
+)
+from timeline.models import Agency, LifecycleTransition, Organization, Program, ProgramStatus, split_aliases
+
+
+class ProgramPresenter(Presenter):
+    model = Program
+    route = "api:program-detail"
+    web_route = "timeline:program"
+    fields = ("name", "summary", "aliases", "status")
+    transforms = {"aliases": split_aliases, "status": lambda value: value or None}
+    many = {"agencies": "agencies", "vendors": "vendors"}
+
+    def extra(self, rows):
+        """Fetch the lifecycle of every program on the page and its citations (two queries)."""
+        ids = [r["id"] for r in rows]
+        if not ids:
+            return {}
+        transitions = list(
+            LifecycleTransition.objects.filter(self.ctx.visible(), program_id__in=ids)
+            .annotate(event_slug=Case(When(self.ctx.visible("event__"), then=F("event__slug")), default=Value(None)))
+            .order_by("program_id", F("date").asc(nulls_first=True), "id")
+            .values("id", "program_id", "status", "date", "date_precision", "date_end", "event_slug", "note")
+        )
+        cites = citations_by_object("lifecycletransition", [t["id"] for t in transitions], self.ctx)
+        lifecycle = {}
+        for t in transitions:
+            lifecycle.setdefault(t["program_id"], []).append({
+                "id": t["id"], "status": t["status"], **precise_date(t), "event": t["event_slug"], "note": t["note"],
+                "citations": cites.get(t["id"], []),
+            })
+        return lifecycle
+
+    def decorate(self, item, row, extra):
+        item["lifecycle"] = extra.get(row["id"], [])
+
+
+class TransitionSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ProgramStatus.choices)
+    date = serializers.DateField(allow_null=True)
+    date_precision = dated_fields()["date_precision"]
+    date_end = serializers.DateField(allow_null=True)
+    date_display = serializers.CharField()
+    event = serializers.SlugField(allow_null=True, help_text="The event that marks this change.")
+    note = serializers.CharField(allow_blank=True)
+    citations = CitationSchema(many=True)
+
+
+ProgramSchema = schema(
+    "Program", SluggedSchema,
+    {"name": serializers.CharField(), "summary": serializers.CharField(allow_blank=True),
+     "aliases": serializers.ListField(child=serializers.CharField(), help_text="Names reporting uses."),
+     "status": serializers.ChoiceField(choices=ProgramStatus.choices, allow_null=True,
+                                       help_text="Current status: the latest lifecycle transition's."),
+     "agencies": slug_list(Agency, "Slugs of the agencies running it."),
+     "vendors": slug_list(Organization, "Slugs of its vendors."),
+     "lifecycle": TransitionSchema(many=True, help_text="Status changes, oldest first (undated first).")},
+    curated_fields(), cited_fields(),
+)
+
+
+class ProgramWriteSerializer(CuratedWriteSerializer):
+    agencies = slug_field(Agency, many=True)
+    vendors = slug_field(Organization, many=True)
+
+    class Meta:
+        model = Program
+        fields = ["slug", "name", "summary", "aliases", "agencies", "vendors", "state", "version"]

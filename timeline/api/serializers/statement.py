@@ -1,0 +1,40 @@
+"""Statements: verbatim quotes with their speaker, agency and occasion."""
+from rest_framework import serializers
+
+from timeline.api.presenting import Presenter
+from timeline.api.serializers.common import (
+    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field,
+)
+from timeline.models import Agency, Event, Person, Program, Statement
+
+
+class StatementPresenter(Presenter):
+    model = Statement
+    route = "api:statement-detail"
+    web_route = "timeline:statement"
+    fields = ("quote", "context", "medium")
+    dated = ("date",)
+    foreign = {"speaker": "speaker", "agency": "agency", "event": "event", "program": "program"}
+
+
+StatementSchema = schema(
+    "Statement", SluggedSchema,
+    {"quote": serializers.CharField(), "context": serializers.CharField(allow_blank=True),
+     "medium": serializers.CharField(allow_blank=True)},
+    dated_fields(),
+    {"speaker": serializers.SlugField(allow_null=True), "agency": serializers.SlugField(allow_null=True),
+     "event": serializers.SlugField(allow_null=True), "program": serializers.SlugField(allow_null=True)},
+    curated_fields(), cited_fields(),
+)
+
+
+class StatementWriteSerializer(CuratedWriteSerializer):
+    speaker = slug_field(Person, required=True)
+    agency = slug_field(Agency)
+    event = slug_field(Event)
+    program = slug_field(Program)
+
+    class Meta:
+        model = Statement
+        fields = ["slug", "quote", "speaker", "agency", "event", "program", "date", "date_precision", "context",
+                  "medium", "state", "version"]

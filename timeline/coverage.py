@@ -1,0 +1,123 @@
+"""Coverage: who reported something, with copies folded under the report they copy, and the
+claims on which sources disagree, grouped so the page can set them side by side.
+
+Pure functions over records already loaded; the views do the (constant number of) queries.
+Every cited source and every attached feed report becomes a CoverageItem, so the page lays out
+both the same way.
+"""
+import re
+from dataclasses import dataclass, field
+
+from timeline.models import Source
+
+
+@dataclass
+class CoverageItem:
+    key: str
+    outlet: str
+    headline: str
+    date: object
+    url: str | None
+    archived_url: str | None = None
+    detail_url: str | None = None
+    kind_label: str = ""
+    is_copy: bool = False
+    copy_of: str | None = None   # the key of the item this one copies, when known
+    summary: str = ""            # feed text: shown only through the sanitiser
+    copies: list = field(default_factory=list)
+
+
+def item_from_source(source):
+    return CoverageItem(
+        key=f"source:{source.pk}", outlet=source.outlet, headline=source.headline or source.notes[:120],
+        date=source.published, url=source.url, archived_url=source.archived_url,
+        detail_url=source.get_absolute_url(), kind_label=source.get_kind_display(),
+        is_copy=source.kind == Source.Kind.COPY,
+    )
+
+
+def _headline_key(text):
+    return re.sub(r"\W+", " ", (text or "").lower()).strip()
+
+
+def fold_copies(items):
+    """Return the independent items, each carrying the copies of it.
+
+    A copy goes under the item it names (copy_of) or else under the non-copy item with the same
+    headline; a copy whose original is unknown stands on its own. The result keeps the input
+    order of the originals.
+    """
+    by_key = {item.key: item for item in items}
+    by_headline = {}
+    for item in items:
+        if not item.is_copy and _headline_key(item.headline):
+            by_headline.setdefault(_headline_key(item.headline), item)
+    independent = []
+    for item in items:
+        original = None
+        if item.copy_of:
+            original = by_key.get(item.copy_of)
+        elif item.is_copy:
+            original = by_headline.get(_headline_key(item.headline))
+        while original is not None and original.copy_of and original.copy_of in by_key and original.copy_of != original.key:
+            original = by_key[original.copy_of]  # a copy of a copy goes under the first original
+        if original is not None and original is not item:
+            original.copies.append(item)
+        else:
+            independent.append(item)
+    return independent
+
+
+def unique_sources(citations):
+    """Return the distinct sources of some citations, in order (no queries if sources were joined)."""
+    seen, sources = set(), []
+    for citation in citations:
+        if citation.source_id not in seen and citation.source.is_public:
+            seen.add(citation.source_id)
+            sources.append(citation.source)
+    return sources
+
+
+@dataclass
+class Conflict:
+    """One fact about one record, with every value sources give for it."""
+
+    fact_label: str
+    subject_label: str
+    subject_url: str | None
+    values: list  # [(value, [claims])], in first-seen order
+
+
+def conflicts_from_claims(claims, subjects):
+    """Group claims annotated with in_conflict into Conflicts.
+
+    subjects maps (model name, object_id) to the record the claims are about (claims should be
+    loaded with select_related("content_type", "source")); claims about records not in it
+    (drafts, deleted) are left out.
+    """
+    groups = {}
+    for claim in claims:
+        if not getattr(claim, "in_conflict", False):
+            continue
+        subject = subjects.get((claim.content_type.model, claim.object_id))
+        if subject is None:
+            continue
+        key = (claim.content_type_id, claim.object_id, claim.fact)
+        conflict = groups.get(key)
+        if conflict is None:
+            conflict = groups[key] = Conflict(
+                fact_label=claim.fact_label or claim.fact.replace("-", " "),
+                subject_label=str(subject),
+                subject_url=subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else None,
+                values=[],
+            )
+        for value, value_claims in conflict.values:
+            if value == claim.value:
+                value_claims.append(claim)
+                break
+        else:
+            conflict.values.append((claim.value, [claim]))
+    for conflict in groups.values():
+        # The value most sources give first; ties keep first-seen order (sort is stable).
+        conflict.values.sort(key=lambda pair: -len(pair[1]))
+    return list(groups.values())

@@ -1,0 +1,90 @@
+"""Cache rendered public pages, invalidated as a whole whenever any record changes.
+
+Every public page is the same for every visitor (the public sees published records only, and
+pages carry no per-user content), so a page can be cached by its URL. The cache key includes a
+global *content version*: any save, delete or many-to-many change of a timeline or sources model
+bumps it, and every page cached before the change is simply never asked for again (it expires
+on its own). That is coarse but safe: a corrected date or a retracted source is visible on the
+next request, on every page that shows it.
+
+Writes that send no signals (QuerySet.update(), bulk_create()) must call
+bump_content_version() themselves; PAGE_CACHE_SECONDS bounds how long anything can stay stale.
+"""
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+CONTENT_VERSION_KEY = "timeline:content-version"
+WATCHED_APPS = {"timeline", "sources"}
+# Models whose changes never show on a public page. Feeds change on every poll and reports are
+# shown only through their links to events, so with many feeds bumping on either would empty
+# the cache every few seconds; a report that gets attached bumps through its link.
+UNWATCHED_MODELS = {"sources.feed", "sources.report", "sources.reportfingerprint", "sources.reviewdecision"}
+
+
+def content_version():
+    """Return the current content version (one cache read; starts the counter if missing)."""
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        # A fresh value never used before, so pages cached under an evicted counter stay dead.
+        version = time.time_ns()
+        if not cache.add(CONTENT_VERSION_KEY, version, None):
+            version = cache.get(CONTENT_VERSION_KEY, version)
+    return version
+
+
+def bump_content_version():
+    """Invalidate every cached page."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:  # the counter was never set or was evicted
+        cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+
+
+def bump_on_change(sender, **kwargs):
+    """Signal receiver: bump the version when a watched model changes.
+
+    It bumps at once (so the writing request and tests see it) and again after the transaction
+    commits, so that a page rendered by another request from the pre-commit data and cached
+    meanwhile is not served after the commit.
+    """
+    if sender._meta.app_label not in WATCHED_APPS or sender._meta.label_lower in UNWATCHED_MODELS:
+        return
+    action = kwargs.get("action")
+    if action is not None and not action.startswith("post_"):
+        return  # m2m_changed fires pre_ and post_ actions; one bump is enough
+    bump_content_version()
+    transaction.on_commit(bump_content_version, robust=True)
+
+
+def page_key(request):
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"timeline:page:{content_version()}:{digest}"
+
+
+def cache_public_page(view):
+    """Serve a public GET page from the cache when it was rendered since the last change."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 300)
+        if request.method not in ("GET", "HEAD") or seconds <= 0:
+            return view(request, *args, **kwargs)
+        key = page_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            cache.set(key, response, seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
