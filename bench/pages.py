@@ -24,6 +24,7 @@ import django  # noqa: E402
 django.setup()
 
 import datetime  # noqa: E402
+import gzip  # noqa: E402
 import random  # noqa: E402
 
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
@@ -92,7 +93,7 @@ def build():
 
 
 def measure(client, url, cached=False):
-    """Return (median seconds, queries of one render, bytes) for a URL."""
+    """Return (median seconds, queries of one render, bytes, gzipped bytes) for a URL."""
     times = []
     for _ in range(RUNS):
         if not cached:
@@ -107,7 +108,7 @@ def measure(client, url, cached=False):
     if cached:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-    return statistics.median(times), len(queries), len(response.content)
+    return statistics.median(times), len(queries), len(response.content), len(gzip.compress(response.content))
 
 
 def main():
@@ -122,14 +123,14 @@ def main():
         ("program page", "/programs/b-program-3/"),
         ("search", "/search/?q=camera"),
     ]
-    print(f"{'page':36} {'uncached ms':>12} {'queries':>8} {'bytes':>8}")
+    print(f"{'page':36} {'uncached ms':>12} {'queries':>8} {'bytes':>8} {'gzipped':>8}")
     for name, url in pages:
-        seconds, queries, size = measure(client, url)
-        print(f"{name:36} {seconds * 1000:12.1f} {queries:8d} {size:8d}")
-    uncached, _, _ = measure(client, "/timeline/")
+        seconds, queries, size, zipped = measure(client, url)
+        print(f"{name:36} {seconds * 1000:12.1f} {queries:8d} {size:8d} {zipped:8d}")
+    uncached, _, _, _ = measure(client, "/timeline/")
     cache.clear()
     client.get("/timeline/")  # warm
-    cached, cached_queries, _ = measure(client, "/timeline/", cached=True)
+    cached, cached_queries, _, _ = measure(client, "/timeline/", cached=True)
     print(f"{'timeline from the page cache':36} {cached * 1000:12.3f} {cached_queries:8d}")
     print(f"cached timeline is {uncached / cached:.0f}x faster than uncached (goal: at least 20x)")
 

@@ -10,6 +10,8 @@ from sources.models import Feed
 from sources.polling import poll_feed_now
 
 
+# While the database is briefly unreachable (a restart, a failover) these retry with capped,
+# jittered exponential backoff, each retry logged by Celery (config.celery.database_retry_options).
 @shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def poll_feed(feed_id, force=False):
     """Poll one feed. Safe to run twice or at once on two workers: the feed's row lock lets one

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 def record_fixture_history(sender, instance, raw=False, **kwargs):
@@ -21,7 +21,10 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
+        from timeline.permissions import ensure_curation_groups
+
         post_save.connect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
+        post_migrate.connect(ensure_curation_groups, dispatch_uid="timeline.ensure_curation_groups")
         from timeline.page_cache import bump_on_change
 
         for signal in (post_save, post_delete, m2m_changed):

@@ -5,8 +5,12 @@ Pure functions over records already loaded; the views do the (constant number of
 Every cited source and every attached feed report becomes a CoverageItem, so the page lays out
 both the same way.
 """
+import html
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.apps import apps
 
 from timeline.models import Source
 
@@ -34,6 +38,78 @@ def item_from_source(source):
         detail_url=source.get_absolute_url(), kind_label=source.get_kind_display(),
         is_copy=source.kind == Source.Kind.COPY,
     )
+
+
+def report_link_model():
+    """The sources app's report-to-event link model, or None before matching is installed."""
+    try:
+        return apps.get_model("sources", "ReportEventLink")
+    except LookupError:
+        return None
+
+
+def reports_on_events(event_ids):
+    """Reports standing on some events (attached or approved), with their feeds and the reports
+    they copy; [] when matching is not installed. One query; `event_ids` may be a subquery."""
+    link_model = report_link_model()
+    if link_model is None:
+        return []
+    report_model = link_model._meta.get_field("report").related_model
+    links = link_model.objects.standing().filter(event_id__in=event_ids)
+    return list(
+        report_model.objects.filter(pk__in=links.values("report_id"))
+        .select_related("feed", "duplicate_of", "duplicate_of__feed")
+        .defer("content", "duplicate_of__content")
+        .order_by("published", "id")
+    )
+
+
+def _plain(text):
+    from sources.sanitize import html_to_text
+
+    return html.unescape(html_to_text(text or "")).strip()
+
+
+def item_from_report(report):
+    """A feed report as a coverage item: text from the feed is reduced to plain text, links to
+    http(s) only, and the summary is kept raw for the template's sanitiser."""
+    from sources.sanitize import safe_link
+
+    url = safe_link(report.url)
+    outlet = (report.feed.title if report.feed_id else "") or (urlsplit(url).hostname or "" if url else "")
+    return CoverageItem(
+        key=f"report:{report.pk}", outlet=_plain(outlet), headline=_plain(report.title), date=report.published,
+        url=url or None, kind_label="Report from a feed", is_copy=report.duplicate_of_id is not None,
+        copy_of=f"report:{report.duplicate_of_id}" if report.duplicate_of_id else None, summary=report.summary,
+    )
+
+
+def coverage_items(sources, reports):
+    """Cited sources, then feed reports, each document once.
+
+    A report at the address of a cited source (or of an earlier report) is that document, not
+    another one; the original of a copied report is brought in when it is not linked itself.
+    """
+    items = [item_from_source(s) for s in sources]
+    key_for_url = {s.url: f"source:{s.pk}" for s in sources if s.url}
+    alias, ordered_reports, seen = {}, [], set()
+    for report in reports:
+        for r in ([report.duplicate_of] if report.duplicate_of_id else []) + [report]:
+            if r is not None and r.pk not in seen:
+                seen.add(r.pk)
+                ordered_reports.append(r)
+    for report in ordered_reports:
+        key = f"report:{report.pk}"
+        if report.url and report.url in key_for_url:
+            alias[key] = key_for_url[report.url]
+            continue
+        item = item_from_report(report)
+        if report.url:
+            key_for_url[report.url] = key
+        items.append(item)
+    for item in items:
+        item.copy_of = alias.get(item.copy_of, item.copy_of)
+    return items
 
 
 def _headline_key(text):

@@ -25,8 +25,28 @@ def grant_curation_permissions(apps, app_label, extra_codenames=()):
     finally:
         app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    assign_curation_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"),
+                                app_label, extra_codenames)
+
+
+CURATED_APPS = ("timeline", "sources")
+
+
+def ensure_curation_groups(sender, **kwargs):
+    """post_migrate receiver: keep the groups and their permissions after a database flush.
+
+    The migrations create the groups once; a flush (as transactional tests do between tests)
+    empties them, and Django recreates permissions but not groups. Idempotent.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    if sender.label not in CURATED_APPS:
+        return
+    assign_curation_permissions(Group, Permission, sender.label)
+
+
+def assign_curation_permissions(Group, Permission, app_label, extra_codenames=()):
+    """Create the two groups if needed and give them the app's permissions (see the top)."""
     perms = Permission.objects.filter(content_type__app_label=app_label)
     curators, _ = Group.objects.get_or_create(name=CURATORS)
     editors, _ = Group.objects.get_or_create(name=EDITORS)

@@ -26,14 +26,29 @@ BASE_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
+# Relaxations for single pages, still without 'unsafe-inline': Redoc (/api/v1/redoc/) runs its
+# search in a worker built from a blob: URL, and creates two fixed <style> blocks without its
+# nonce (allowed by their hashes only: an empty one and one fixed rule set).
+# tests/browser/test_csp_in_chromium.py fails if a page needs more.
+PATH_EXTRA_SOURCES = {
+    "/api/v1/redoc/": {
+        "worker-src": ["'self'", "blob:"],
+        "style-src": [
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+        ],
+    },
+}
+
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
-def build_policy(nonce=None, extra=None):
+def build_policy(nonce=None, extra=None, path=None):
     """Return the Content-Security-Policy header value (with the nonce, when one was used)."""
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
-    for name, sources in (extra or {}).items():
-        policy.setdefault(name, []).extend(sources)
+    for extras in (extra or {}, PATH_EXTRA_SOURCES.get(path, {})):
+        for name, sources in extras.items():
+            policy.setdefault(name, []).extend(sources)
     if nonce:
         policy["script-src"].append(f"'nonce-{nonce}'")
         policy["style-src"].append(f"'nonce-{nonce}'")
@@ -61,7 +76,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         nonce_used = request.csp_nonce._wrapped is not empty
         policy = build_policy(str(request.csp_nonce) if nonce_used else None,
-                              getattr(settings, "CSP_EXTRA_SOURCES", None))
+                              getattr(settings, "CSP_EXTRA_SOURCES", None), request.path)
         # In development the policy reports instead of blocking, so Django's debug pages work.
         header = "Content-Security-Policy-Report-Only" if settings.DEBUG else "Content-Security-Policy"
         response.headers.setdefault(header, policy)

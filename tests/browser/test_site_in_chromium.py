@@ -29,6 +29,9 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage", "--window-size=1280,900",
 ]
 
+# pytest-django's live server binds here (an ephemeral port on the loopback address only).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1:0")
+
 missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE) if not Path(p).exists()]
 try:
     import selenium  # noqa: F401
@@ -93,8 +96,10 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS + [f"--user-data-dir={profile}"]:
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(5)  # find_element waits for a page that is still loading
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
@@ -115,6 +120,17 @@ def check_accessibility(driver, page_name):
     assert not serious, f"{page_name}: {report}"
 
 
+def wait_for_url(driver, fragment):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: fragment in d.current_url)
+
+
+def console_problems(driver):
+    """Errors the page logged: CSP refusals, failed loads, script errors."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
 def shoot(driver, name):
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
@@ -126,6 +142,10 @@ def test_a_reader_filters_the_timeline_opens_an_event_follows_a_source_and_searc
 
     browser.get(site + "/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Surveillance Timeline"
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('header.site')).backgroundColor"
+    ) == "rgb(27, 27, 27)", "the stylesheet did not load"
+    assert console_problems(browser) == []
     # The first Tab reaches the skip link, which leads to the main content.
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     assert browser.switch_to.active_element.text == "Skip to content"
@@ -135,31 +155,33 @@ def test_a_reader_filters_the_timeline_opens_an_event_follows_a_source_and_searc
     browser.find_element(By.LINK_TEXT, "Timeline").click()
     Select(browser.find_element(By.ID, "id_program")).select_by_visible_text("Inbound vehicle face matching")
     browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    assert "program=inbound-vehicle-face-matching" in browser.current_url
+    wait_for_url(browser, "program=inbound-vehicle-face-matching")
     assert "2 events match" in browser.find_element(By.CSS_SELECTOR, "p.count").text
     assert browser.find_element(By.CSS_SELECTOR, ".chart svg").is_displayed()
     shoot(browser, "2-timeline-filtered")
     check_accessibility(browser, "timeline")
 
     browser.find_element(By.PARTIAL_LINK_TEXT, "Anzalduas test captures").click()
-    assert "/events/anzalduas-vehicle-face-test-results/" in browser.current_url
+    wait_for_url(browser, "/events/anzalduas-vehicle-face-test-results/")
     assert "Where sources disagree" in browser.page_source
     shoot(browser, "3-event")
     check_accessibility(browser, "event")
 
     browser.get(site + "/events/cbp-outbound-vehicle-photo-plan-disclosed/")
     browser.find_element(By.LINK_TEXT, "Border cameras: the original report").click()
+    wait_for_url(browser, "/story")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Border cameras: the original report"
     browser.back()
-    browser.find_element(By.CSS_SELECTOR, "ul.sources a[href^='/sources/']").click()
-    assert "/sources/" in browser.current_url
+    wait_for_url(browser, "/events/cbp-outbound-vehicle-photo-plan-disclosed/")
+    browser.find_element(By.CSS_SELECTOR, "ol.coverage a[href^='/sources/']").click()
+    wait_for_url(browser, "/sources/")
     shoot(browser, "4-source")
     check_accessibility(browser, "source")
 
     browser.find_element(By.LINK_TEXT, "Search").click()
     box = browser.find_element(By.ID, "id_q")
     box.send_keys("palantir", Keys.ENTER)
-    assert "q=palantir" in browser.current_url
+    wait_for_url(browser, "q=palantir")
     assert browser.find_element(By.LINK_TEXT, "ICE announces $30 million Palantir contract to build ImmigrationOS")
     shoot(browser, "5-search")
     check_accessibility(browser, "search")
@@ -169,6 +191,8 @@ def test_a_reader_filters_the_timeline_opens_an_event_follows_a_source_and_searc
     check_accessibility(browser, "program")
     browser.get(site + "/about/")
     check_accessibility(browser, "about")
+    # Nothing was refused by the Content-Security-Policy and nothing failed to load.
+    assert console_problems(browser) == []
 
 
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(site, browser):

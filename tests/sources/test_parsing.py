@@ -47,7 +47,7 @@ def test_hostile_documents_are_refused_in_bounded_time_and_memory():
     results = json.loads(done.stdout.strip().splitlines()[-1])
     for name in HOSTILE:
         assert results[name] == "refused", name
-        assert results[name + " seconds"] < 1, name
+        assert results[name + " seconds"] < 3, name
 
 
 def test_an_external_entity_on_our_own_server_is_never_requested(db, feed_server):

@@ -82,3 +82,12 @@ def test_the_changelist_search_finds_an_event(client, seed, editor):
     response = client.get("/admin/timeline/event/", {"q": "Anzalduas"})
     assert response.status_code == 200
     assert "152-day Anzalduas test" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_groups_survive_a_database_flush(django_user_model):
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert Group.objects.get(name="Editors").permissions.filter(codename="delete_event").exists()
+    assert Group.objects.get(name="Curators").permissions.filter(codename="change_report").exists()

@@ -29,9 +29,7 @@ def _database_options(**env):
 
 def test_web_processes_get_a_statement_timeout_and_other_processes_none():
     assert _database_options(PROCESS_ROLE="web")["options"] == "-c statement_timeout=5000"
-    assert _database_options(PROCESS_ROLE="web", DB_WEB_STATEMENT_TIMEOUT_MS="1500")["options"] == "-c statement_timeout=1500"
     assert "options" not in _database_options()
-    assert _database_options(DB_WORKER_STATEMENT_TIMEOUT_MS="600000")["options"] == "-c statement_timeout=600000"
 
 
 def test_the_wsgi_entry_point_marks_the_process_as_web():

@@ -102,3 +102,13 @@ def test_with_the_database_down_healthz_says_503_and_pages_say_503_politely():
     assert page_status == 503 and "Temporarily unavailable" in page and "Traceback" not in page
     assert retry_after == "5"
     assert api_status in (404, 503)  # 503 once the API routes exist (they query the database)
+
+
+def test_healthz_is_not_redirected_to_https_so_container_healthchecks_work(client, db, settings):
+    import yaml
+
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/").status_code == 301  # pages do go to HTTPS
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "http://127.0.0.1:8000/healthz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])

@@ -51,3 +51,31 @@ def test_its_query_count_does_not_grow_with_the_matches(client, db, django_asser
     # 1 events, 2 their programs, 3 programs, 4 statements+speakers, 5 sources.
     with django_assert_num_queries(5):
         assert client.get("/search/?q=e").status_code == 200
+
+
+def on_postgresql():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def test_on_postgresql_words_match_by_their_stem(client, seed):
+    if not on_postgresql():
+        pytest.skip("full-text search is PostgreSQL's; SQLite matches substrings")
+    html = client.get("/search/?q=photographs").content.decode()
+    assert 'href="/events/cbp-outbound-vehicle-photo-plan-disclosed/"' in html  # "photograph"
+
+
+def test_on_postgresql_full_text_search_can_use_its_index(db):
+    if not on_postgresql():
+        pytest.skip("the index exists on PostgreSQL only")
+    from django.db import connection
+
+    from timeline.search import full_text_matches
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would otherwise be scanned
+        sql, params = full_text_matches("photographs").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "timeline_event_search_gin" in plan

@@ -1,19 +1,26 @@
 """The API's fast read path: build response rows from `.values()` queries, not model instances.
 
 A Presenter turns a queryset of one resource into plain dicts ready for JSON: one query for the
-page's own columns (related slugs joined in), one UNION query for all its many-to-many links,
-one for the citations, and a fixed few for what a resource embeds (a program's lifecycle). The
+page's own columns (related slugs joined in), one UNION ALL query for all its many-to-many links
+and its citations, and a fixed few for what a resource embeds (a program's lifecycle). The
 number of queries never depends on the number of rows. The shapes are described for the OpenAPI
 schema by the serializers in timeline.api.serializers, and the contract tests pin both.
+
+Visibility of related records (drafts and deleted records are hidden from the public) is decided
+in Python from their state columns rather than in SQL: a condition on the related table makes
+SQLite's planner drive the join from that table (40 ms on 20,000 events instead of 1 ms). The
+link and citation query is plain SQL over the join tables, written from the models' metadata, because
+compiling them through the ORM cost more than running them.
 """
 from collections import defaultdict
+from functools import lru_cache
 
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from timeline.dates import format_precise
-from timeline.models import Citation, State
+from timeline.models import Citation, Source, State
 
 # Stand-ins for a record's identifier when reversing a route once per request (slug routes
 # and numeric-id routes); the real identifier replaces them in each row's URL.
@@ -33,6 +40,10 @@ class RowContext:
     def for_request(cls, request):
         return cls(request.build_absolute_uri("/"), request.user)
 
+    def can_see(self, state, deleted_at, published=State.PUBLISHED.value):
+        """Whether this reader may see a record with these state columns."""
+        return deleted_at is None and (self.staff or state == published)
+
     def visible(self, prefix=""):
         """Return a Q for related records this reader may see (published and live, or live for staff)."""
         condition = Q(**{f"{prefix}deleted_at__isnull": True})
@@ -49,15 +60,20 @@ class RowContext:
                     path = reverse(name, args=[placeholder])
                 except NoReverseMatch:
                     continue
-                self._templates[name] = (self.base_url + path, placeholder)
+                prefix, _, suffix = (self.base_url + path).partition(placeholder)
+                self._templates[name] = (prefix, suffix)
                 break
         return self._templates[name]
 
     def url(self, name, lookup):
-        template = self.url_template(name)
+        template = self._templates.get(name) or self.url_template(name)
         if template is None or lookup is None:
             return None
-        return template[0].replace(template[1], str(lookup))
+        return f"{template[0]}{lookup}{template[1]}"
+
+
+# Pages repeat dates; formatting one ("April 2025") costs more than looking it up.
+date_display = lru_cache(maxsize=8192)(format_precise)
 
 
 def precise_date(row, field="date"):
@@ -66,8 +82,52 @@ def precise_date(row, field="date"):
     out = {field: value, f"{field}_precision": precision}
     if field == "date":
         out["date_end"] = row["date_end"]
-        out["date_display"] = format_precise(value, precision)
+        out["date_display"] = date_display(value, precision)
     return out
+
+
+def in_ids(column, ids):
+    """Return SQL and parameters for `column` being one of `ids`.
+
+    PostgreSQL gets one array parameter: a hundred inlined literals made psycopg re-parse a
+    long query string and PostgreSQL re-plan it on every request (about 3 ms each).
+    """
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+CITATION_COLUMNS = 13  # tag, object id, slug, then the citation's columns (see citation_query)
+
+
+def citation_query(model_name, ids):
+    """Return SQL and parameters selecting the citations of records of one model, tagged -1.
+
+    Columns: tag, object id, (no slug), source id, url, outlet, headline, published, kind,
+    locator, note, the source's state and deleted_at, and the citation id (for ordering).
+    """
+    q = connection.ops.quote_name
+    id_condition, id_params = in_ids(f"c.{q('object_id')}", ids)
+    sql = (
+        f"SELECT -1, c.{q('object_id')}, NULL, c.{q('source_id')}, s.{q('url')}, s.{q('outlet')}, s.{q('headline')}, "
+        f"s.{q('published')}, s.{q('kind')}, c.{q('locator')}, c.{q('note')}, s.{q('state')}, s.{q('deleted_at')}, "
+        f"c.{q('id')} "
+        f"FROM {q(Citation._meta.db_table)} c "
+        f"INNER JOIN {q(Source._meta.db_table)} s ON c.{q('source_id')} = s.{q('id')} "
+        f"INNER JOIN {q('django_content_type')} t ON c.{q('content_type_id')} = t.{q('id')} "
+        f"WHERE t.{q('app_label')} = %s AND t.{q('model')} = %s AND {id_condition}"
+    )
+    return sql, ["timeline", model_name, *id_params]
+
+
+def collect_citations(rows, ctx):
+    """Group citation rows (from citation_query) by object id, leaving out hidden sources."""
+    found = defaultdict(list)
+    for (_, object_id, _, source_id, url, outlet, headline, published, kind, locator, note, state, deleted_at,
+         _) in rows:
+        if ctx.can_see(state, deleted_at):
+            found[object_id].append(citation(ctx, source_id, url, outlet, headline, published, kind, locator, note))
+    return found
 
 
 def citations_by_object(model_name, ids, ctx):
@@ -75,21 +135,12 @@ def citations_by_object(model_name, ids, ctx):
 
     Citations of sources the reader may not see (drafts, deleted) are left out.
     """
-    found = defaultdict(list)
     if not ids:
-        return found
-    rows = (
-        Citation.objects.filter(
-            ctx.visible("source__"),
-            content_type__app_label="timeline", content_type__model=model_name, object_id__in=ids,
-        )
-        .order_by("object_id", "id")
-        .values_list("object_id", "source_id", "source__url", "source__outlet", "source__headline",
-                     "source__published", "source__kind", "locator", "note")
-    )
-    for object_id, source_id, url, outlet, headline, published, kind, locator, note in rows:
-        found[object_id].append(citation(ctx, source_id, url, outlet, headline, published, kind, locator, note))
-    return found
+        return defaultdict(list)
+    sql, params = citation_query(model_name, ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY 2, 14", params)
+        return collect_citations(cursor.fetchall(), ctx)
 
 
 def citation(ctx, source_id, url, outlet, headline, published, kind, locator="", note=""):
@@ -137,19 +188,13 @@ class Presenter:
     def model_name(self):
         return self.model._meta.model_name
 
-    def annotations(self):
-        """Related slugs, joined in, masked unless the reader may see the related record."""
-        from django.db.models import Case, When
-
-        out = {}
+    def foreign_columns(self):
+        """Return (output name, [slug-or-id, state, deleted_at column]) for each foreign key."""
+        out = []
         for name, fk in self.foreign.items():
             target = self.model._meta.get_field(fk).related_model
-            key = "slug" if hasattr(target, "slug") else "pk"
-            out[f"_fk_{name}"] = Case(
-                When(self.ctx.visible(f"{fk}__"), then=Cast(F(f"{fk}__{key}"), CharField())
-                     if key == "pk" else F(f"{fk}__{key}")),
-                default=Value(None), output_field=CharField(),
-            )
+            key = "slug" if hasattr(target, "slug") else "id"
+            out.append((name, [f"{fk}__{key}", f"{fk}__state", f"{fk}__deleted_at"]))
         return out
 
     def columns(self):
@@ -166,17 +211,17 @@ class Presenter:
 
     def values(self, queryset):
         """Return the queryset as dicts of every column a row needs (not yet evaluated)."""
-        annotations = self.annotations()
-        return queryset.annotate(**annotations).values(*self.value_names(), *annotations)
+        related = [col for _, cols in self.foreign_columns() for col in cols]
+        return queryset.values(*self.value_names(), *related)
 
     def present(self, rows):
         """Turn fetched value dicts into response rows (a fixed number of queries)."""
         rows = list(rows)
         ids = [r["id"] for r in rows]
-        links = self.many_slugs(ids)
-        cites = citations_by_object(self.model_name, ids, self.ctx) if self.cited else {}
+        links, cites = self.related(ids)
         extra = self.extra(rows)
-        columns, transforms = self.columns(), self.transforms
+        columns, transforms, foreign = self.columns(), self.transforms, self.foreign_columns()
+        can_see = self.ctx.can_see
         out = []
         for r in rows:
             key = r["slug"] if self.lookup == "slug" else r["id"]
@@ -190,8 +235,8 @@ class Presenter:
                 item[name] = transforms[name](value) if name in transforms else value
             for group in self.dated:
                 item.update(precise_date(r, group))
-            for name in self.foreign:
-                item[name] = r[f"_fk_{name}"]
+            for name, (key, state, deleted_at) in foreign:
+                item[name] = r[key] if r[key] is not None and can_see(r[state], r[deleted_at]) else None
             for name in self.many:
                 item[name] = links[name].get(r["id"], [])
             self.decorate(item, r, extra)
@@ -202,29 +247,56 @@ class Presenter:
             out.append(item)
         return out
 
-    def many_slugs(self, ids):
-        """Return {output name: {id: [slugs]}} for every many-to-many field, in one UNION query."""
-        result = {name: {} for name in self.many}
-        if not ids or not self.many:
-            return result
-        parts = []
-        for name, field_name in self.many.items():
+    def link_query(self, ids):
+        """Return a UNION ALL over every many-to-many table (rows tagged by field index), padded
+        to the citation query's columns so that both can run as one query."""
+        q = connection.ops.quote_name
+        parts, params = [], []
+        padding = ", ".join(["NULL"] * (CITATION_COLUMNS - 5))
+        for index, field_name in enumerate(self.many.values()):
             field = self.model._meta.get_field(field_name)
-            through = field.remote_field.through
-            source = field.m2m_field_name()
-            target = field.m2m_reverse_field_name()
+            through, target = field.remote_field.through, field.related_model
+            source_col = through._meta.get_field(field.m2m_field_name()).column
+            target_col = through._meta.get_field(field.m2m_reverse_field_name()).column
+            id_condition, id_params = in_ids(f"j.{q(source_col)}", ids)
             parts.append(
-                through.objects.filter(self.ctx.visible(f"{target}__"), **{f"{source}_id__in": ids})
-                .annotate(_rel=Value(name, output_field=CharField()))
-                .values_list("_rel", f"{source}_id", f"{target}__slug")
+                f"SELECT {index}, j.{q(source_col)}, r.{q('slug')}, {padding}, r.{q('state')}, r.{q('deleted_at')}, 0 "
+                f"FROM {q(through._meta.db_table)} j INNER JOIN {q(target._meta.db_table)} r "
+                f"ON j.{q(target_col)} = r.{q('id')} WHERE {id_condition}"
             )
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for name, object_id, slug in query:
-            result[name].setdefault(object_id, []).append(slug)
-        for by_id in result.values():
+            params += id_params
+        return " UNION ALL ".join(parts), params
+
+    def related(self, ids):
+        """Return ({field: {id: [slugs]}}, {id: [citations]}) for the page: one query for the
+        links of every many-to-many field and the citations together."""
+        names = list(self.many)
+        links = {name: {} for name in names}
+        if not ids or not (names or self.cited):
+            return links, {}
+        parts, params = [], []
+        if self.cited:
+            # First, so that PostgreSQL takes the column types from real columns, not NULLs.
+            sql, cite_params = citation_query(self.model_name, ids)
+            parts.append(sql)
+            params += cite_params
+        if names:
+            sql, link_params = self.link_query(ids)
+            parts.append(sql)
+            params += link_params
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2, 14", params)
+            rows = cursor.fetchall()
+        split = next((i for i, row in enumerate(rows) if row[0] >= 0), len(rows))
+        cites = collect_citations(rows[:split], self.ctx)
+        can_see = self.ctx.can_see
+        for row in rows[split:]:
+            if can_see(row[11], row[12]):
+                links[names[row[0]]].setdefault(row[1], []).append(row[2])
+        for by_id in links.values():
             for slugs in by_id.values():
                 slugs.sort()
-        return result
+        return links, cites
 
     def extra(self, rows):
         """Fetch what the resource embeds beyond columns and links (override; fixed queries)."""

@@ -28,16 +28,8 @@ class ClaimPresenter(Presenter):
 
     def value_names(self):
         return [*super().value_names(), "content_type__model", "object_id", "source_id", "source__url",
-                "source__outlet", "source__headline", "source__published", "source__kind", "_source_visible"]
-
-    def annotations(self):
-        from django.db.models import BooleanField, Case, Value, When
-
-        return {"_source_visible": Case(When(self.ctx.visible("source__"), then=Value(True)), default=Value(False),
-                                        output_field=BooleanField())}
-
-    def values(self, queryset):
-        return queryset.annotate(**self.annotations()).values(*self.value_names())
+                "source__outlet", "source__headline", "source__published", "source__kind", "source__state",
+                "source__deleted_at"]
 
     def extra(self, rows):
         """Resolve each subject's slug, one query per kind of subject on the page (at most seven)."""
@@ -63,7 +55,7 @@ class ClaimPresenter(Presenter):
         item["citations"] = [citation(
             self.ctx, row["source_id"], row["source__url"], row["source__outlet"], row["source__headline"],
             row["source__published"], row["source__kind"], locator="", note=row["quote"],
-        )] if row["_source_visible"] else []
+        )] if self.ctx.can_see(row["source__state"], row["source__deleted_at"]) else []
 
 
 class SubjectSchema(serializers.Serializer):

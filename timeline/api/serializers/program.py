@@ -1,5 +1,5 @@
 """Programs, with their dated, sourced lifecycle (announced, pilot, operating, ended...)."""
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from rest_framework import serializers
 
 from timeline.api.presenting import Presenter, citations_by_object, precise_date
@@ -25,15 +25,15 @@ class ProgramPresenter(Presenter):
             return {}
         transitions = list(
             LifecycleTransition.objects.filter(self.ctx.visible(), program_id__in=ids)
-            .annotate(event_slug=Case(When(self.ctx.visible("event__"), then=F("event__slug")), default=Value(None)))
             .order_by("program_id", F("date").asc(nulls_first=True), "id")
-            .values("id", "program_id", "status", "date", "date_precision", "date_end", "event_slug", "note")
+            .values("id", "program_id", "status", "date", "date_precision", "date_end", "note",
+                    "event__slug", "event__state", "event__deleted_at")
         )
         cites = citations_by_object("lifecycletransition", [t["id"] for t in transitions], self.ctx)
         lifecycle = {}
         for t in transitions:
             lifecycle.setdefault(t["program_id"], []).append({
-                "id": t["id"], "status": t["status"], **precise_date(t), "event": t["event_slug"], "note": t["note"],
+                "id": t["id"], "status": t["status"], **precise_date(t), "event": t["event__slug"] if self.ctx.can_see(t["event__state"], t["event__deleted_at"]) else None, "note": t["note"],
                 "citations": cites.get(t["id"], []),
             })
         return lifecycle

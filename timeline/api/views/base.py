@@ -6,7 +6,6 @@ turns a stale `version` into 409 Conflict.
 """
 from django.db import transaction
 from django.http import StreamingHttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from timeline.api.caching import conditional_json
+from timeline.api.filters import FilterBackend
 from timeline.api.csv_export import all_rows, csv_lines
 from timeline.api.paging import KeysetPagination, OrderingBackend
 from timeline.api.presenting import RowContext
@@ -51,7 +51,7 @@ class ResourceViewSet(GenericViewSet):
     default_ordering = "id"
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
-    filter_backends = [DjangoFilterBackend, OrderingBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     pagination_class = KeysetPagination
     renderer_classes = [JSONRenderer, CSVRenderer]
 
@@ -68,7 +68,7 @@ class ResourceViewSet(GenericViewSet):
         return self.presenter_class(RowContext.for_request(self.request))
 
     def list(self, request, *args, **kwargs):
-        """Queries: the page's rows, then the presenter's fixed few (links, citations, embeds)."""
+        """Queries: the page's rows, then the presenter's fixed few (links and citations in one, embeds)."""
         queryset = self.filter_queryset(self.get_queryset())
         ordering = request.api_ordering
         presenter = self.presenter()

@@ -75,7 +75,7 @@ class TimelineJSView(GenericAPIView):
                    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input; keys name the parameters.")},
     )
     def get(self, request):
-        """Queries: the events, their links and their citations (three, whatever the count)."""
+        """Queries: the events, then their citations and links together (two, whatever the count)."""
         queryset = self.filter_queryset(self.get_queryset()).order_by("date", "id")
         presenter = EventPresenter(RowContext(request.build_absolute_uri("/")))
         rows = list(presenter.values(queryset))
