@@ -9,6 +9,7 @@ Two seams for matching (issue 4):
   the same transaction; matching fills `duplicate_of` and `events` on the outcomes there.
 - `EntryOutcome.json_row` is the one place the JSON Lines rows of `poll_feed --json` are built.
 """
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,6 +18,8 @@ from django.utils import timezone
 from sources.entries import extract_entries
 from sources.models import Report
 from sources.parsing import UnusableDocument, describe_problem, parse_feed_document
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["EntryOutcome", "IngestResult", "UnusableDocument", "hand_on_new_reports", "ingest_feed_document"]
 
@@ -156,7 +159,18 @@ def hand_on_new_reports(feed, outcomes):
             fresh.append(outcome.report)
         elif outcome.report_id is not None:
             seen[outcome.report_id] = outcome
-    matched = attach_reports_to_events(fresh)
+    try:
+        with transaction.atomic():  # a savepoint: a matching failure must not lose the reports
+            matched = attach_reports_to_events(fresh)
+    except Exception:  # noqa: BLE001 - the reports are stored; matching is retried by the task
+        logger.exception("matching %d new reports of feed %s failed; queued for a retry", len(fresh), feed.pk)
+        matched = {}
+        ids = [report.pk for report in fresh]
+        if ids:
+            from config.celery import enqueue_on_commit
+            from sources.tasks import match_reports
+
+            enqueue_on_commit(match_reports, ids)
     stored = outcomes_from_links(list({pk for pk in seen})) if seen else {}
     for outcome in outcomes:
         result = matched.get(outcome.report_id) if outcome.created or outcome.updated else None

@@ -1,5 +1,4 @@
 """When curators add or edit an event, re-score recent reports that no event holds yet."""
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -7,10 +6,12 @@ from timeline.models import Event
 
 
 def queue_rescoring():
-    """Queue a re-scoring of recent unattached reports once the current transaction commits."""
+    """Queue a re-scoring of recent unattached reports once the current transaction commits
+    (a broker that is down is logged, never raised into the curator's save)."""
+    from config.celery import enqueue_on_commit
     from sources.tasks import rescore_recent_reports
 
-    transaction.on_commit(lambda: rescore_recent_reports.delay())
+    enqueue_on_commit(rescore_recent_reports)
 
 
 @receiver(post_save, sender=Event, dispatch_uid="sources_rescore_on_event_save")

@@ -38,7 +38,7 @@ def queue_due_feeds():
     return len(due)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def match_reports(report_ids):
     """Match stored reports to events (copies, links, suggestions). Safe to run twice: links are
     unique per report and event, and curators' decisions are never changed."""
@@ -51,7 +51,7 @@ def match_reports(report_ids):
     return len(reports)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def rescore_recent_reports():
     """Re-match recent reports no event holds yet (queued when curators add or edit an event)."""
     from sources.linking import rescore_recent_reports as rescore

@@ -19,7 +19,8 @@ _BLOCK = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "secti
 _FURNITURE_SENTENCE = re.compile(
     r"\b(subscribe|sign up|newsletter|share (?:on|this)|related (?:articles|stories|posts|coverage)|"
     r"read more|leave a comment|comments?\s*\(\d+\)|privacy policy|terms of (?:use|service)|"
-    r"cookie|advertis(?:e|ement)|contact us|all rights reserved|follow us|trending|most (?:read|popular)|"
+    r"(?:accept|use of|we use) cookies|cookie (?:policy|settings)|advertisement\b|advertise with us|contact us|"
+    r"all rights reserved|follow us|^\s*trending\b|trending (?:now|stories|articles)|most (?:read|popular)|"
     r"recommended for you|click here|copyright\b|\u00a9)",
     re.IGNORECASE,
 )
@@ -112,6 +113,8 @@ def _collect(node, out, articles):
 
 def _drop_furniture_blocks(text):
     """Drop lines and sentences that are site chrome, and blocks headed 'Related' or 'Trending'."""
+    if not _FURNITURE_SENTENCE.search(text):
+        return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
     kept = []
     for line in text.split("\n"):
         line = " ".join(line.split())

@@ -14,7 +14,7 @@ from sources.matching.furniture import article_text
 from sources.matching.gazetteer import KIND_WEIGHT
 from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
 
-BODY_WORDS = 400  # the lede carries the story; long bodies drift into background
+BODY_WORDS = 250  # the lede carries the story; long bodies drift into background
 
 
 @dataclass

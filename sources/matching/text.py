@@ -45,7 +45,7 @@ EQUIVALENT_TERMS = [
     ("dead", "deceased", "death", "deaths"),
     ("passenger", "passengers", "occupant", "occupants", "rider", "riders", "traveller", "travellers",
      "traveler", "travelers"),
-    ("app", "apps", "application"),
+    ("app", "apps"),
     ("camera", "cameras"),
     ("self-deport", "self-deportation", "self-deportations", "self-deported", "self-deporting"),
 ]

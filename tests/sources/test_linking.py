@@ -200,3 +200,24 @@ def test_the_matcher_is_rebuilt_when_the_timeline_changes(seed):
     assert current_matcher() is first
     Event.objects.create(slug="new-event", title="Something new")
     assert current_matcher() is not first
+
+
+def test_a_matching_failure_keeps_the_reports_and_retries_matching_after_commit(
+        seed, feed, monkeypatch, django_capture_on_commit_callbacks):
+    import sources.linking
+
+    calls = []
+    real = sources.linking.attach_reports_to_events
+
+    def fail_once(reports, **kwargs):
+        calls.append(len(reports))
+        if len(calls) == 1:
+            raise RuntimeError("matcher bug")
+        return real(reports, **kwargs)
+
+    monkeypatch.setattr(sources.linking, "attach_reports_to_events", fail_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        [outcome] = ingest(feed, item(1, **PALANTIR))
+    assert outcome.events == [] and Report.objects.filter(pk=outcome.report_id).exists()
+    assert calls == [1, 1]  # the retry ran once the ingest committed (eager Celery)
+    assert ReportEventLink.objects.get(report_id=outcome.report_id, status=LinkStatus.ATTACHED).event.slug == CONTRACT

@@ -29,3 +29,8 @@ def test_it_drops_site_chrome_sentences_from_plain_text():
 def test_it_survives_broken_html():
     assert "text" in article_text("<div><p>text <b>bold</div></span>")
     assert article_text("") == ""
+
+
+def test_sentences_about_cookies_or_advertising_in_the_article_are_kept():
+    text = "The agency bought data from advertising cookies. Brokers sell it to ICE."
+    assert article_text(text) == text

@@ -46,8 +46,8 @@ def test_the_queue_lists_proposed_links_highest_score_first_with_their_explanati
 
 def test_the_queue_takes_the_same_queries_however_many_links_it_shows(client, reports, curator, django_assert_num_queries):
     client.force_login(curator)
-    # session, user, the count for the filter, the total count, the page of links with their
-    # reports, events and deciders (one join), and the curator's permissions (groups, then user).
+    # session, user, the curator's permissions (user, then groups), the count for the filter, the
+    # total count, the page of links with their reports, events and deciders (one join).
     with django_assert_num_queries(7):
         client.get(QUEUE)
     ReportEventLink.objects.filter(status=LinkStatus.ATTACHED).update(status=LinkStatus.PROPOSED)
@@ -113,3 +113,44 @@ def test_the_decision_log_is_read_only(client, reports, curator):
     client.force_login(curator)
     assert client.get("/admin/sources/reviewdecision/").status_code == 200
     assert client.get("/admin/sources/reviewdecision/add/").status_code == 403
+
+
+def make_suggestions(count):
+    from datetime import timedelta
+
+    start = datetime(2025, 5, 1, tzinfo=dt_timezone.utc)
+    SuggestedEvent.objects.bulk_create([
+        SuggestedEvent(title=f"Suggestion {n}", score=n / 100, entities=["agency:3"], report_count=1,
+                       first_published=start + timedelta(days=n), last_published=start + timedelta(days=n))
+        for n in range(count)])
+
+
+def test_the_suggestions_list_takes_the_same_queries_however_many_it_shows(client, seed, curator,
+                                                                          django_assert_num_queries):
+    client.force_login(curator)
+    make_suggestions(2)
+    # session, user, the curator's permissions (user, then groups), the count for the filter, the
+    # total count, the page of suggestions with their deciders (one join).
+    with django_assert_num_queries(7):
+        client.get("/admin/sources/suggestedevent/")
+    make_suggestions(30)
+    with django_assert_num_queries(7):
+        response = client.get("/admin/sources/suggestedevent/")
+    shown = list(response.context["cl"].result_list)
+    assert [s.score for s in shown] == sorted((s.score for s in shown), reverse=True)
+
+
+def test_the_decision_log_takes_the_same_queries_however_long_it_is(client, reports, curator,
+                                                                   django_assert_num_queries):
+    from sources.linking import approve_links
+
+    client.force_login(curator)
+    approve_links(list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED)[:1]), curator)
+    # session, user, permissions (user, then groups), the count of the filtered list and the
+    # total count (the action filter), the page of decisions with their curator, report, events
+    # and suggestion (one join).
+    with django_assert_num_queries(7):
+        client.get("/admin/sources/reviewdecision/")
+    approve_links(list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED)), curator)
+    with django_assert_num_queries(7):
+        assert client.get("/admin/sources/reviewdecision/").status_code == 200
