@@ -119,17 +119,60 @@ def timeline_version():
 _cache = threading.local()
 
 
+# Above this share of changed events a full rebuild is cheaper than updating event by event.
+INCREMENTAL_REFRESH_LIMIT = 0.1
+
+
 def current_matcher():
-    """Return the process's Matcher, rebuilt when the timeline changed since it was built."""
-    version = (timeline_version(), settings.MATCH_ATTACH_THRESHOLD, settings.MATCH_PROPOSE_THRESHOLD)
+    """Return the process's Matcher, brought up to date with the timeline.
+
+    When only events changed since it was built (curators adding or editing events), just
+    those events are re-indexed: a few queries, instead of rebuilding an index of every event
+    in every worker after each edit. A change to agencies, programs, organizations or people
+    (the gazetteer), to the thresholds, an event deleted outright, or many changed events at
+    once rebuild it whole.
+    """
+    version = timeline_version()
+    thresholds = (settings.MATCH_ATTACH_THRESHOLD, settings.MATCH_PROPOSE_THRESHOLD)
     cached = getattr(_cache, "matcher", None)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    if cached is not None:
+        (cached_version, cached_thresholds), matcher = cached
+        if cached_version == version and cached_thresholds == thresholds:
+            return matcher
+        if cached_thresholds == thresholds and refresh_changed_events(matcher, cached_version, version):
+            _cache.matcher = ((version, thresholds), matcher)
+            return matcher
     matcher = Matcher.build(timeline_entities(), event_documents(),
                             attach_threshold=settings.MATCH_ATTACH_THRESHOLD,
                             propose_threshold=settings.MATCH_PROPOSE_THRESHOLD)
-    _cache.matcher = (version, matcher)
+    _cache.matcher = ((version, thresholds), matcher)
     return matcher
+
+
+def refresh_changed_events(matcher, old_version, new_version):
+    """Re-index the events changed between two timeline versions; False if that is not enough.
+
+    Hits the database: one query for the changed events, then event_documents() for them.
+    """
+    from timeline.models import Event
+
+    (old_count, old_latest), (new_count, _) = old_version[0], new_version[0]
+    if old_version[1:] != new_version[1:] or old_latest is None:
+        return False  # the named records changed: the gazetteer must be rebuilt
+    # >= rather than >: several saves can share a timestamp; re-indexing one twice is harmless.
+    changed = list(Event.objects.filter(modified_at__gte=old_latest).values_list("pk", "deleted_at"))
+    if len(changed) > max(50, INCREMENTAL_REFRESH_LIMIT * len(matcher.index.events)):
+        return False
+    created = sum(1 for pk, _ in changed if pk not in matcher.index.events)
+    if new_count != old_count + created:
+        return False  # an event was deleted outright (or saved without touching modified_at)
+    alive = [pk for pk, deleted_at in changed if deleted_at is None]
+    for pk, deleted_at in changed:
+        if deleted_at is not None:
+            matcher.index.remove(pk)
+    for doc in event_documents(Event.objects.filter(pk__in=alive)):
+        matcher.add_event(doc)
+    return True
 
 
 def forget_matcher():
@@ -407,7 +450,7 @@ def rescore_recent_reports(days=None):
     held = ReportEventLink.objects.standing().values("report_id")
     reports = list(Report.objects.filter(published__gte=since).exclude(pk__in=held).order_by("id")[:5000])
     if reports:
-        forget_matcher()
+        # current_matcher() picks up the edited events by itself (see refresh_changed_events).
         with transaction.atomic():
             attach_reports_to_events(reports)
     return len(reports)
