@@ -460,37 +460,38 @@ def rescore_recent_reports(days=None):
 
 def approve_links(links, user, now=None):
     """Approve links (a queryset or list); record who and when. Returns how many changed."""
-    now = now or timezone.now()
-    changed = 0
-    with transaction.atomic():
-        for link in links:
-            if link.status == LinkStatus.APPROVED:
-                continue
-            link.status, link.decided_by, link.decided_at, link.updated_at = LinkStatus.APPROVED, user, now, now
-            link.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-            ReviewDecision.objects.create(action=ReviewDecision.Action.APPROVE, link=link, report_id=link.report_id,
-                                          event_id=link.event_id, decided_by=user, decided_at=now)
-            ensure_primary(link.report_id)
-            changed += 1
-    return changed
+    return _decide_links(links, LinkStatus.APPROVED, ReviewDecision.Action.APPROVE, user, now)
 
 
 def reject_links(links, user, now=None):
     """Reject links: the matcher never proposes them again. Returns how many changed."""
+    return _decide_links(links, LinkStatus.REJECTED, ReviewDecision.Action.REJECT, user, now)
+
+
+def _decide_links(links, status, action, user, now=None):
+    """Give each link a curator's status, log the decision and fix the report's primary link."""
     now = now or timezone.now()
     changed = 0
     with transaction.atomic():
         for link in links:
-            if link.status == LinkStatus.REJECTED:
+            if link.status == status:
                 continue
-            link.status, link.decided_by, link.decided_at, link.updated_at = LinkStatus.REJECTED, user, now, now
-            link.is_primary = False
-            link.save(update_fields=["status", "decided_by", "decided_at", "updated_at", "is_primary"])
-            ReviewDecision.objects.create(action=ReviewDecision.Action.REJECT, link=link, report_id=link.report_id,
+            _record_decision(link, status, user, now)
+            ReviewDecision.objects.create(action=action, link=link, report_id=link.report_id,
                                           event_id=link.event_id, decided_by=user, decided_at=now)
             ensure_primary(link.report_id)
             changed += 1
     return changed
+
+
+def _record_decision(link, status, user, now):
+    """Set and save a link's status with who and when; a rejected link is never primary."""
+    link.status, link.decided_by, link.decided_at, link.updated_at = status, user, now, now
+    fields = ["status", "decided_by", "decided_at", "updated_at"]
+    if status == LinkStatus.REJECTED:
+        link.is_primary = False
+        fields.append("is_primary")
+    link.save(update_fields=fields)
 
 
 def reassign_links(links, event, user, now=None):
@@ -502,9 +503,7 @@ def reassign_links(links, event, user, now=None):
             if link.event_id == event.pk:
                 continue
             if link.status != LinkStatus.REJECTED:
-                link.status, link.decided_by, link.decided_at, link.updated_at = LinkStatus.REJECTED, user, now, now
-                link.is_primary = False
-                link.save(update_fields=["status", "decided_by", "decided_at", "updated_at", "is_primary"])
+                _record_decision(link, LinkStatus.REJECTED, user, now)
             target, _ = ReportEventLink.objects.update_or_create(
                 report_id=link.report_id, event=event,
                 defaults={"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now, "updated_at": now},
