@@ -77,3 +77,29 @@ def test_a_malformed_boolean_setting_is_a_clear_error():
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def _junit(tmp_path, name, tests, failures=0, errors=0, skipped=0):
+    path = tmp_path / name
+    path.write_text(f'<testsuites><testsuite name="pytest" tests="{tests}" failures="{failures}" '
+                    f'errors="{errors}" skipped="{skipped}"></testsuite></testsuites>')
+    return str(path)
+
+
+def _junit_total(*args):
+    script = ROOT / ".ci" / "junit_total.py"
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True)
+
+
+def test_ci_closing_line_adds_up_the_junit_reports(tmp_path):
+    result = _junit_total("--line", _junit(tmp_path, "a.xml", 10, skipped=2), _junit(tmp_path, "b.xml", 5, skipped=1))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "tests: 12 passed, 0 failed, 3 skipped"
+
+
+def test_ci_closing_line_fails_on_failures_on_no_tests_and_on_a_missing_report(tmp_path):
+    failing = _junit_total(_junit(tmp_path, "f.xml", 4, failures=1, errors=1))
+    assert failing.returncode == 1 and "tests: 2 passed, 2 failed, 0 skipped" in failing.stdout
+    assert _junit_total(_junit(tmp_path, "empty.xml", 0)).returncode == 1
+    missing = _junit_total(str(tmp_path / "absent.xml"))
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
