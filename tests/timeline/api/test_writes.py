@@ -73,10 +73,6 @@ def test_an_agency_cannot_become_its_own_ancestor(seed, curator_api):
     assert list(body(response)) == ["parent"]
 
 
-def test_a_claim_needs_no_writes_it_is_read_only(seed, curator_api):
-    assert curator_api.post("/api/v1/claims/", {}, format="json").status_code == 405
-
-
 def test_anonymous_and_unprivileged_clients_cannot_write(seed, api, django_user_model):
     assert api.post("/api/v1/events/", NEW_EVENT, format="json").status_code == 401
     reader = django_user_model.objects.create_user("reader", password="pw-reader-1")

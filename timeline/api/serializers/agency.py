@@ -4,6 +4,7 @@ from rest_framework import serializers
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
     CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, schema, slug_field,
+    writable_citations,
 )
 from timeline.models import Agency, split_aliases
 
@@ -29,8 +30,10 @@ AgencySchema = schema(
 
 
 class AgencyWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     parent = slug_field(Agency)
 
     class Meta:
         model = Agency
-        fields = ["slug", "name", "abbreviation", "parent", "aliases", "description", "url", "state", "version"]
+        fields = ["slug", "name", "abbreviation", "parent", "aliases", "description", "url", "citations",
+                  "state", "version"]

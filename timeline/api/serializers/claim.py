@@ -4,8 +4,8 @@ from collections import defaultdict
 from rest_framework import serializers
 
 from timeline.api.presenting import Presenter, citation
-from timeline.api.serializers.common import RecordSchema, cited_fields, curated_fields, schema
-from timeline.models import Agency, Claim, Contract, Event, Organization, Person, Program, Statement
+from timeline.api.serializers.common import CuratedWriteSerializer, RecordSchema, cited_fields, curated_fields, schema
+from timeline.models import Agency, Claim, Contract, Event, Organization, Person, Program, Source, Statement
 
 # Claim subjects the API can point at: content type model name -> (model, API route).
 SUBJECTS = {
@@ -74,3 +74,28 @@ ClaimSchema = schema(
      "subject": SubjectSchema()},
     curated_fields(), cited_fields(),
 )
+
+
+class SubjectField(serializers.Serializer):
+    """Write side of `subject`: {"type": "contract", "slug": "..."} names a live record."""
+
+    type = serializers.ChoiceField(choices=sorted(SUBJECTS), help_text="The kind of record the claim is about.")
+    slug = serializers.SlugField(help_text="That record's slug.")
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        model = SUBJECTS[value["type"]][0]
+        record = model.objects.alive().filter(slug=value["slug"]).first()
+        if record is None:
+            raise serializers.ValidationError({"slug": [f"No {value['type']} with slug {value['slug']!r}."]})
+        return record
+
+
+class ClaimWriteSerializer(CuratedWriteSerializer):
+    subject = SubjectField(help_text="The record the claim is about.")
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.alive(),
+                                                help_text="The id of the source that makes the claim.")
+
+    class Meta:
+        model = Claim
+        fields = ["subject", "fact", "fact_label", "value", "source", "quote", "note", "state", "version"]

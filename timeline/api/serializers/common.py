@@ -1,10 +1,12 @@
 """Pieces every resource's serializers share: citation and curation fields, and writes that
 validate exactly like the admin (the model's full_clean) and refuse stale versions."""
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from timeline.dates import Precision
-from timeline.models import Source, State
+from timeline.models import Citation, Source, State
 
 
 class CitationSchema(serializers.Serializer):
@@ -69,6 +71,37 @@ def slug_list(model, help_text):
     return serializers.ListField(child=serializers.SlugField(), help_text=help_text)
 
 
+class CitationWriteSerializer(serializers.Serializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.alive(), help_text="The cited source's id.")
+    locator = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+                                    help_text="Page, paragraph or timestamp in the source.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CitationsField(serializers.ListField):
+    """The record's sources, written as a whole list: what is sent replaces what was cited."""
+
+    child = CitationWriteSerializer()
+
+    def to_internal_value(self, data):
+        items = super().to_internal_value(data)
+        seen = set()
+        for item in items:
+            if "source" not in item:  # a partial update (PATCH) skips nested required checks
+                raise serializers.ValidationError("Each citation needs its source: this field is required.")
+            if item["source"].pk in seen:
+                raise serializers.ValidationError(f"Source {item['source'].pk} is cited twice.")
+            seen.add(item["source"].pk)
+        return items
+
+
+def writable_citations():
+    return CitationsField(
+        required=False,
+        help_text="The sources behind this record. When sent, the list replaces the record's citations "
+                  "(removing one needs the permission to delete citations, as in the admin).")
+
+
 class CuratedWriteSerializer(serializers.ModelSerializer):
     """Create and edit records as the admin does: the model's full_clean decides what is valid.
 
@@ -104,6 +137,7 @@ class CuratedWriteSerializer(serializers.ModelSerializer):
     def save_with_history(self, user):
         """Validate the whole record, save it and its links, recording `user` in its history."""
         validated = dict(self.validated_data)
+        citations = validated.pop("citations", None)
         instance = self.build_instance(validated)
         self.full_clean(instance)
         instance._history_user = user
@@ -111,8 +145,38 @@ class CuratedWriteSerializer(serializers.ModelSerializer):
         for name, value in validated.items():
             if self.Meta.model._meta.get_field(name).many_to_many if name != "version" else False:
                 getattr(instance, name).set(value)
+        if citations is not None:
+            replace_citations(instance, citations, user)
         self.instance = instance
         return instance
+
+
+def replace_citations(record, wanted, user):
+    """Make `record` cite exactly `wanted` (source, locator, note), with history for each change.
+
+    Citations kept keep their rows (and history); a changed locator or note is an edit; a source
+    no longer listed is removed, which, as in the admin, needs the permission to delete citations.
+    """
+    content_type = ContentType.objects.get_for_model(record)
+    current = {c.source_id: c for c in Citation.objects.filter(content_type=content_type, object_id=record.pk)}
+    # (A partial update skips the nested defaults, so read them with .get.)
+    wanted_by_source = {item["source"].pk: (item.get("locator", ""), item.get("note", "")) for item in wanted}
+    removed = [c for source_id, c in current.items() if source_id not in wanted_by_source]
+    if removed and not user.has_perm("timeline.delete_citation"):
+        raise PermissionDenied("Removing a citation needs the permission to delete citations (editors).")
+    for citation in removed:
+        citation._history_user = user
+        citation.delete()
+    for source_id, (locator, note) in wanted_by_source.items():
+        citation = current.get(source_id)
+        if citation is None:
+            citation = Citation(content_type=content_type, object_id=record.pk, source_id=source_id)
+        elif (citation.locator, citation.note) == (locator, note):
+            continue
+        citation.locator, citation.note = locator, note
+        citation._history_user = user
+        citation.full_clean()
+        citation.save()
 
 
 def slug_field(model, many=False, required=False):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
     CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field,
+    writable_citations,
 )
 from timeline.models import Agency, Contract, Organization, Program
 
@@ -37,6 +38,7 @@ ContractSchema = schema(
 
 
 class ContractWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     agency = slug_field(Agency, required=True)
     vendor = slug_field(Organization)
     program = slug_field(Program)
@@ -46,4 +48,4 @@ class ContractWriteSerializer(CuratedWriteSerializer):
         model = Contract
         fields = ["slug", "title", "agency", "vendor", "program", "value_usd", "piid", "generated_award_id",
                   "parent_award", "parent_award_piid", "announced", "announced_precision", "start",
-                  "start_precision", "end", "end_precision", "notes", "state", "version"]
+                  "start_precision", "end", "end_precision", "notes", "citations", "state", "version"]

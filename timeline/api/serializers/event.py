@@ -4,6 +4,7 @@ from rest_framework import serializers
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
     CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field, slug_list,
+    writable_citations,
 )
 from timeline.models import Agency, Contract, Event, EventKind, Organization, Person, Program
 
@@ -33,6 +34,7 @@ EventSchema = schema(
 
 
 class EventWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     programs = slug_field(Program, many=True)
     agencies = slug_field(Agency, many=True)
     organizations = slug_field(Organization, many=True)
@@ -42,4 +44,4 @@ class EventWriteSerializer(CuratedWriteSerializer):
     class Meta:
         model = Event
         fields = ["slug", "title", "kind", "summary", "date", "date_precision", "programs", "agencies",
-                  "organizations", "people", "contract", "state", "version"]
+                  "organizations", "people", "contract", "citations", "state", "version"]

@@ -2,7 +2,9 @@
 from rest_framework import serializers
 
 from timeline.api.presenting import Presenter
-from timeline.api.serializers.common import CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, schema
+from timeline.api.serializers.common import (
+    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, schema, writable_citations,
+)
 from timeline.models import Organization, split_aliases
 
 
@@ -24,6 +26,7 @@ OrganizationSchema = schema(
 
 
 class OrganizationWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     class Meta:
         model = Organization
-        fields = ["slug", "name", "kind", "aliases", "description", "url", "state", "version"]
+        fields = ["slug", "name", "kind", "aliases", "description", "url", "citations", "state", "version"]

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
     CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, schema, slug_field,
+    writable_citations,
 )
 from timeline.models import Agency, Organization, Person, split_aliases
 
@@ -28,9 +29,10 @@ PersonSchema = schema(
 
 
 class PersonWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     agency = slug_field(Agency)
     organization = slug_field(Organization)
 
     class Meta:
         model = Person
-        fields = ["slug", "name", "role", "agency", "organization", "aliases", "state", "version"]
+        fields = ["slug", "name", "role", "agency", "organization", "aliases", "citations", "state", "version"]

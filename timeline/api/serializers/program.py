@@ -6,6 +6,7 @@ from timeline.api.presenting import Presenter, citations_by_object, precise_date
 from timeline.api.serializers.common import (
     CitationSchema, CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema,
     slug_field, slug_list,
+    writable_citations,
 )
 from timeline.models import Agency, LifecycleTransition, Organization, Program, ProgramStatus, split_aliases
 
@@ -68,9 +69,10 @@ ProgramSchema = schema(
 
 
 class ProgramWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     agencies = slug_field(Agency, many=True)
     vendors = slug_field(Organization, many=True)
 
     class Meta:
         model = Program
-        fields = ["slug", "name", "summary", "aliases", "agencies", "vendors", "state", "version"]
+        fields = ["slug", "name", "summary", "aliases", "agencies", "vendors", "citations", "state", "version"]

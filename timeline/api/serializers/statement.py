@@ -4,6 +4,7 @@ from rest_framework import serializers
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
     CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field,
+    writable_citations,
 )
 from timeline.models import Agency, Event, Person, Program, Statement
 
@@ -29,6 +30,7 @@ StatementSchema = schema(
 
 
 class StatementWriteSerializer(CuratedWriteSerializer):
+    citations = writable_citations()
     speaker = slug_field(Person, required=True)
     agency = slug_field(Agency)
     event = slug_field(Event)
@@ -37,4 +39,4 @@ class StatementWriteSerializer(CuratedWriteSerializer):
     class Meta:
         model = Statement
         fields = ["slug", "quote", "speaker", "agency", "event", "program", "date", "date_precision", "context",
-                  "medium", "state", "version"]
+                  "medium", "citations", "state", "version"]

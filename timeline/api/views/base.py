@@ -111,9 +111,13 @@ class ResourceViewSet(GenericViewSet):
 class EditableResourceViewSet(ResourceViewSet):
     """A resource curators with tokens may also create and edit (DjangoModelPermissions)."""
 
+    def written_rows(self):
+        """The queryset a written record is presented from (a resource may annotate it)."""
+        return self.model.objects.all()
+
     def respond_with(self, instance, status_code):
         presenter = self.presenter()
-        rows = list(presenter.values(self.model.objects.filter(pk=instance.pk)))
+        rows = list(presenter.values(self.written_rows().filter(pk=instance.pk)))
         return conditional_json(self.request, presenter.present(rows)[0], rows[0]["modified_at"], status=status_code)
 
     def create(self, request, *args, **kwargs):

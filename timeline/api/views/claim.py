@@ -1,16 +1,17 @@
-"""/api/v1/claims/: what each source says about a fact, with disagreements marked (read-only)."""
+"""/api/v1/claims/: what each source says about a fact, with disagreements marked; curators write."""
 from timeline.api.filters import ClaimFilterSet
-from timeline.api.serializers.claim import ClaimPresenter, ClaimSchema
-from timeline.api.views.base import ResourceViewSet, document
+from timeline.api.serializers.claim import ClaimPresenter, ClaimSchema, ClaimWriteSerializer
+from timeline.api.views.base import EditableResourceViewSet, document
 from timeline.models import Claim
 
 
 @document
-class ClaimViewSet(ResourceViewSet):
+class ClaimViewSet(EditableResourceViewSet):
     model = Claim
     queryset = Claim.objects.none()  # for the permission class; get_queryset scopes by reader
     presenter_class = ClaimPresenter
     serializer_class = ClaimSchema
+    write_serializer_class = ClaimWriteSerializer
     filterset_class = ClaimFilterSet
     ordering_fields = ("id", "modified_at", "created_at")
     default_ordering = "id"
@@ -20,3 +21,6 @@ class ClaimViewSet(ResourceViewSet):
     def get_queryset(self):
         """Visible claims, each annotated `in_conflict` (Claim.objects.with_conflicts())."""
         return Claim.objects.visible_to(self.request.user).with_conflicts()
+
+    def written_rows(self):
+        return Claim.objects.with_conflicts()
