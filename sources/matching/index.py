@@ -4,9 +4,11 @@ Candidate lookup walks postings of a report's distinctive terms and named entiti
 its cost depends on how many events share those, not on how many events exist.
 """
 import datetime
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from sources.matching.text import terms
 
@@ -74,6 +76,41 @@ class IndexedEvent:
     coverage_vector: dict
     title_terms: frozenset
     weighted: tuple = ()    # WeightedVectors of event, programs and coverage
+    vocabulary: frozenset = frozenset()  # every term of the three, to intersect with a report's
+
+    def set_weighted(self, event, programs, coverage):
+        self.weighted = (event, programs, coverage)
+        self.vocabulary = frozenset().union(event.weights, programs.weights, coverage.weights)
+
+    def similarities(self, vector):
+        """Return the cosine similarity of a WeightedVector with the event's own text, its
+        programs and its coverage.
+
+        One pass over the terms the report shares with the event (found by a set intersection,
+        in C) instead of three walks over the shorter vector of each pair.
+        """
+        event, programs, coverage = self.weighted
+        weights = vector.weights
+        common = weights.keys() & self.vocabulary
+        if not common:
+            return 0.0, 0.0, 0.0
+        on_event = on_programs = on_coverage = 0.0
+        event_weights, program_weights, coverage_weights = event.weights, programs.weights, coverage.weights
+        for term in common:
+            weight = weights[term]
+            other = event_weights.get(term)
+            if other is not None:
+                on_event += weight * other
+            other = program_weights.get(term)
+            if other is not None:
+                on_programs += weight * other
+            other = coverage_weights.get(term)
+            if other is not None:
+                on_coverage += weight * other
+        norm = vector.norm
+        return (on_event / (norm * event.norm) if on_event else 0.0,
+                on_programs / (norm * programs.norm) if on_programs else 0.0,
+                on_coverage / (norm * coverage.norm) if on_coverage else 0.0)
 
 
 @dataclass
@@ -110,8 +147,8 @@ class EventIndex:
             self._weigh(entry)
 
     def _weigh(self, entry):
-        entry.weighted = (WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
-                          WeightedVector(entry.coverage_vector, self.idf))
+        entry.set_weighted(WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
+                           WeightedVector(entry.coverage_vector, self.idf))
 
     def add(self, doc, weigh=True):
         """Add or replace one event."""
@@ -146,7 +183,7 @@ class EventIndex:
         if event is None:
             self._weigh(entry)
         else:
-            entry.weighted = (event, programs, WeightedVector(entry.coverage_vector, self.idf))
+            entry.set_weighted(event, programs, WeightedVector(entry.coverage_vector, self.idf))
 
     def remove(self, event_id):
         entry = self.events.pop(event_id, None)
@@ -184,16 +221,20 @@ class EventIndex:
             postings = self.entity_postings.get(key)
             if postings and len(postings) <= walk_limit:
                 lists.append((len(postings), 3.0 * self.entity_specificity(key), postings))
+        term_postings, idf = self.term_postings, self.idf
         for term in set(report_terms):
-            postings = self.term_postings.get(term)
+            postings = term_postings.get(term)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), self.idf(term), postings))
-        lists.sort(key=lambda entry: entry[0])
-        tally, budget = Counter(), POSTINGS_BUDGET
+                lists.append((len(postings), idf(term), postings))
+        lists.sort(key=itemgetter(0))
+        # A plain dict rather than a Counter: most events are seen once, and Counter's
+        # __missing__ for each new key is a Python call. Same sums, same order as most_common.
+        tally, budget = {}, POSTINGS_BUDGET
+        get = tally.get
         for size, weight, postings in lists:
             if size > budget:
                 break
             budget -= size
             for event_id in postings:
-                tally[event_id] += weight
-        return [event_id for event_id, _ in tally.most_common(limit)]
+                tally[event_id] = get(event_id, 0) + weight
+        return [event_id for event_id, _ in heapq.nlargest(limit, tally.items(), key=itemgetter(1))]

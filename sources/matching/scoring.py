@@ -40,6 +40,7 @@ class ReportFeatures:
     implied: set
     date: datetime.date | None
     weighted: object = None  # the vector weighted by the index's idf (set by the matcher)
+    body_words: list = None  # the body split by text.raw_words (copy detection reuses them)
 
     @property
     def segments(self):
@@ -81,7 +82,7 @@ def report_features(doc, gazetteer):
     for key in gazetteer.find_in_words(body_words, body_shouting):
         entities.setdefault(key, 0.85)
     return ReportFeatures(title, body, title_terms, body_terms, dict(vector), entities,
-                          gazetteer.implied(set(entities)), doc.published)
+                          gazetteer.implied(set(entities)), doc.published, body_words=body_words)
 
 
 def date_fit(report_date, doc):
@@ -100,12 +101,27 @@ def date_fit(report_date, doc):
     return max(0.05, 1 / (1 + (days - 2) / 10)), -days
 
 
-@dataclass
 class Scored:
-    event_id: int
-    slug: str
-    score: float
-    explanation: dict
+    """One candidate's score, with its explanation.
+
+    Most candidates fall below the propose threshold and nobody reads why, so score_event
+    keeps the raw evidence and the explanation dict is built on first use.
+    """
+
+    __slots__ = ("event_id", "slug", "score", "_explanation", "_evidence")
+
+    def __init__(self, event_id, slug, score, explanation=None, evidence=None):
+        self.event_id, self.slug, self.score = event_id, slug, score
+        self._explanation, self._evidence = explanation, evidence
+
+    @property
+    def explanation(self):
+        if self._explanation is None:
+            self._explanation = explain(*self._evidence) if self._evidence else {}
+        return self._explanation
+
+    def __repr__(self):
+        return f"Scored({self.event_id!r}, {self.slug!r}, {self.score!r})"
 
 
 def entity_evidence(features, entry, index):
@@ -131,10 +147,7 @@ def entity_evidence(features, entry, index):
 
 def text_evidence(weighted, entry):
     """Return (text score, similarity to the event, to its programs, to its coverage)."""
-    event, programs, coverage = entry.weighted
-    on_event = weighted.cosine(event)
-    on_programs = weighted.cosine(programs)
-    on_coverage = weighted.cosine(coverage)
+    on_event, on_programs, on_coverage = entry.similarities(weighted)
     # Earlier coverage counts, but less than the event's own words: one article often covers
     # several events, and its headline names only one of them.
     text = max(on_event, 0.7 * on_coverage) + 0.2 * min(on_event, on_coverage) + 0.2 * on_programs
@@ -160,7 +173,13 @@ def score_event(features, entry, index):
     text, on_event, on_programs, on_coverage = text_evidence(features.weighted, entry)
     factor, days = date_fit(features.date, entry.doc)
     score = combine(text, entity_score, factor, other_programs)
-    explanation = {
+    evidence = (matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs)
+    return Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=evidence)
+
+
+def explain(matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs):
+    """Return the explanation of a score that curators see (and links store)."""
+    return {
         "entities": [key for key, _ in matched],
         "implied_entities": [key for key, _ in implied],
         "entity_score": round(entity_score, 3),
@@ -172,12 +191,14 @@ def score_event(features, entry, index):
         "date_factor": round(factor, 3),
         "other_programs": other_programs,
     }
-    return Scored(entry.doc.id, entry.doc.slug, round(score, 4), explanation)
 
 
 def shared_terms(features, entry, index, limit=8):
-    """Return the rarest terms the report shares with the event's own text (for explanations)."""
-    return sorted(set(features.vector) & set(entry.event_vector), key=lambda t: -index.idf(t))[:limit]
+    """Return the rarest terms the report shares with the event's own text (for explanations).
+
+    Ties go alphabetically: a set's order changes from one process to the next.
+    """
+    return sorted(features.vector.keys() & entry.event_vector.keys(), key=lambda t: (-index.idf(t), t))[:limit]
 
 
 def score_clause(clause, features, entry, index):
