@@ -276,7 +276,7 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
         ReportEventLink.objects.bulk_update(changed_links, ["score", "status", "explanation", "is_primary",
                                                             "updated_at"], batch_size=500)
     if new_links:
-        ReportEventLink.objects.bulk_create(new_links, batch_size=500, ignore_conflicts=True)
+        insert_links(new_links)
     group_unmatched_reports(unmatched, matcher)
     save_match_state(reports, now)
     # Bulk writes send no signals: tell the public page cache that coverage changed.
@@ -284,23 +284,48 @@ def attach_reports_to_events(reports, *, matcher=None, now=None):
     return outcomes
 
 
+def insert_links(links):
+    """Insert new ReportEventLinks, skipping any that exists already (a run on another worker).
+
+    One executemany of a one-row INSERT: bulk_create(ignore_conflicts=True) would do the same,
+    but compiling its multi-row statements costs more than the insert itself.
+    """
+    from django.db import connection
+    from django.db.models.constants import OnConflict
+
+    ops, meta = connection.ops, ReportEventLink._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    sql = (f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(meta.db_table)} "
+           f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+           f"{ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}")
+    rows = [[f.get_db_prep_save(getattr(link, f.attname), connection) for f in fields] for link in links]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def save_match_state(reports, now):
-    """Store matched_at, duplicate_of and suggested_event for a batch: one update for all, then
-    one per copy and one per suggestion (few), rather than a bulk update of every row."""
+    """Store matched_at, duplicate_of and suggested_event for a batch: one update for all (per
+    chunk of ids), then one executemany for the copies and one for reports in suggestions,
+    rather than a bulk update of every row or a query per copy or suggestion."""
+    from django.db import connection
+
     ids = [r.pk for r in reports]
     for start in range(0, len(ids), FINGERPRINT_CHUNK):
         Report.objects.filter(pk__in=ids[start:start + FINGERPRINT_CHUNK]).update(
             matched_at=now, duplicate_of=None, copy_evidence={}, suggested_event=None)
-    for report in reports:
-        if report.duplicate_of_id:
-            Report.objects.filter(pk=report.pk).update(duplicate_of=report.duplicate_of_id,
-                                                       copy_evidence=report.copy_evidence)
-    by_suggestion = defaultdict(list)
-    for report in reports:
-        if report.suggested_event_id:
-            by_suggestion[report.suggested_event_id].append(report.pk)
-    for suggestion_id, report_ids in by_suggestion.items():
-        Report.objects.filter(pk__in=report_ids).update(suggested_event=suggestion_id)
+    quote, fields = connection.ops.quote_name, Report._meta
+    table, pk = quote(fields.db_table), quote(fields.pk.column)
+    evidence = fields.get_field("copy_evidence")
+    copies = [(r.duplicate_of_id, evidence.get_db_prep_save(r.copy_evidence, connection), r.pk)
+              for r in reports if r.duplicate_of_id]
+    suggested = [(r.suggested_event_id, r.pk) for r in reports if r.suggested_event_id]
+    with connection.cursor() as cursor:
+        if copies:
+            cursor.executemany(f"UPDATE {table} SET {quote(fields.get_field('duplicate_of').column)} = %s, "
+                               f"{quote(evidence.column)} = %s WHERE {pk} = %s", copies)
+        if suggested:
+            cursor.executemany(f"UPDATE {table} SET {quote(fields.get_field('suggested_event').column)} = %s "
+                               f"WHERE {pk} = %s", suggested)
 
 
 def find_copies(reports, bodies, body_words=None):
@@ -381,11 +406,14 @@ def store_fingerprints(prints):
     from django.db import connection
 
     ids = list(prints)
-    for start in range(0, len(ids), FINGERPRINT_CHUNK):
-        ReportFingerprint.objects.filter(report_id__in=ids[start:start + FINGERPRINT_CHUNK]).delete()
     table = connection.ops.quote_name(ReportFingerprint._meta.db_table)
     rows = [(pk, value) for pk, fps in prints.items() for value in fps]
     with connection.cursor() as cursor:
+        # Raw SQL here too: the ORM's delete() loads every row to send post_delete signals
+        # (timeline.apps listens to all models), tens of thousands of objects on a re-match.
+        for start in range(0, len(ids), FINGERPRINT_CHUNK):
+            chunk = ids[start:start + FINGERPRINT_CHUNK]
+            cursor.execute(f"DELETE FROM {table} WHERE report_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
         for start in range(0, len(rows), 5000):
             cursor.executemany(f"INSERT INTO {table} (report_id, value) VALUES (%s, %s)", rows[start:start + 5000])
 
