@@ -51,8 +51,13 @@ class WeightedVector:
 
     __slots__ = ("weights", "norm")
 
-    def __init__(self, raw, idf):
-        self.weights = {term: weight * idf(term) for term, weight in raw.items()}
+    def __init__(self, raw, idf, known=None):
+        """known: {term: idf} already computed (idf(term) is called for the others)."""
+        if known is None:
+            self.weights = {term: weight * idf(term) for term, weight in raw.items()}
+        else:
+            get = known.get
+            self.weights = {term: weight * (get(term) or idf(term)) for term, weight in raw.items()}
         self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
 
     def cosine(self, other):
@@ -205,7 +210,7 @@ class EventIndex:
 
     def weigh(self, raw):
         """Return a WeightedVector for a report's raw term weights."""
-        return WeightedVector(raw, self.idf)
+        return WeightedVector(raw, self.idf, self._idf)
 
     def entity_specificity(self, key):
         """1 for an entity on one event, falling towards 0 as it appears on more of them."""
@@ -221,11 +226,11 @@ class EventIndex:
             postings = self.entity_postings.get(key)
             if postings and len(postings) <= walk_limit:
                 lists.append((len(postings), 3.0 * self.entity_specificity(key), postings))
-        term_postings, idf = self.term_postings, self.idf
+        term_postings, idf, known = self.term_postings, self.idf, self._idf.get
         for term in set(report_terms):
             postings = term_postings.get(term)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), idf(term), postings))
+                lists.append((len(postings), known(term) or idf(term), postings))
         lists.sort(key=itemgetter(0))
         # A plain dict rather than a Counter: most events are seen once, and Counter's
         # __missing__ for each new key is a Python call. Same sums, same order as most_common.

@@ -85,12 +85,15 @@ def report_features(doc, gazetteer):
                           gazetteer.implied(set(entities)), doc.published, body_words=body_words)
 
 
+_TWO_DAYS, _THREE_DAYS = datetime.timedelta(days=2), datetime.timedelta(days=3)
+
+
 def date_fit(report_date, doc):
     """Return (factor 0..1, days outside the event's period, negative when before it)."""
     if report_date is None or doc.date is None:
         return 0.85, None
     start, end = doc.date, doc.date_end or doc.date
-    if start - datetime.timedelta(days=2) <= report_date <= end + datetime.timedelta(days=3):
+    if start - _TWO_DAYS <= report_date <= end + _THREE_DAYS:
         return 1.0, 0
     if report_date > end:
         days = (report_date - end).days
