@@ -120,6 +120,9 @@ def timeline_version():
 _cache = threading.local()
 
 
+# An index of this many events or more is hidden from the cyclic garbage collector once built
+# (see hide_from_garbage_collector); a smaller one costs a full collection little.
+FREEZE_INDEX_OF = 500
 # Above this share of changed events a full rebuild is cheaper than updating event by event.
 INCREMENTAL_REFRESH_LIMIT = 0.1
 
@@ -147,7 +150,8 @@ def current_matcher():
                             attach_threshold=settings.MATCH_ATTACH_THRESHOLD,
                             propose_threshold=settings.MATCH_PROPOSE_THRESHOLD)
     _cache.matcher = ((version, thresholds), matcher)
-    hide_from_garbage_collector()
+    if len(matcher.index) >= FREEZE_INDEX_OF:
+        hide_from_garbage_collector()
     return matcher
 
 
@@ -187,6 +191,25 @@ def refresh_changed_events(matcher, old_version, new_version):
     for doc in event_documents(Event.objects.filter(pk__in=alive)):
         matcher.add_event(doc)
     return True
+
+
+def warm_matcher():
+    """Build (or bring up to date) this thread's matcher now, outside any transaction, so that no
+    poll pays for it while holding its feed's row lock. Hits the database; logs how long it took.
+
+    Called when a Celery worker starts (config.celery) and before a poll takes its lock
+    (sources.polling.poll_feed_now). A failure is logged, not raised: the first poll builds it.
+    """
+    import time
+
+    started = time.process_time()
+    try:
+        matcher = current_matcher()
+    except Exception:  # noqa: BLE001 - the database may not be up yet; matching builds it later
+        logger.exception("could not build the matcher index in advance")
+        return None
+    logger.info("matcher index ready: %d events, %.2f s CPU", len(matcher.index), time.process_time() - started)
+    return matcher
 
 
 def forget_matcher():
