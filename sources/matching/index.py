@@ -4,7 +4,6 @@ Candidate lookup walks postings of a report's distinctive terms and named entiti
 its cost depends on how many events share those, not on how many events exist.
 """
 import datetime
-import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -242,4 +241,6 @@ class EventIndex:
             budget -= size
             for event_id in postings:
                 tally[event_id] = get(event_id, 0) + weight
-        return [event_id for event_id, _ in heapq.nlargest(limit, tally.items(), key=itemgetter(1))]
+        # sorted(..., reverse=True)[:limit] is what heapq.nlargest promises, ties included, and
+        # in C it beats nlargest's Python loop over a few hundred events.
+        return [event_id for event_id, _ in sorted(tally.items(), key=itemgetter(1), reverse=True)[:limit]]

@@ -127,20 +127,30 @@ class Scored:
         return f"Scored({self.event_id!r}, {self.slug!r}, {self.score!r})"
 
 
+def mention_weight(key, mention, index):
+    """How much a report naming entity `key` (mention: 1 in the headline, less in the body)
+    says for an event tagged with it: more for a program than an agency, more for a rare one."""
+    return KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * index.entity_specificity(key)) * mention
+
+
+def implied_weight(key, index):
+    """The same for a broader entity the report implies (an agency's parent) without naming it."""
+    return 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * index.entity_specificity(key)
+
+
 def entity_evidence(features, entry, index):
     """Return (score 0..1, matched [(key, weight)], implied matches, unmatched program mentions)."""
     event_entities = entry.doc.entities
     matched, miss = [], 1.0
     for key, mention in features.entities.items():
         if key in event_entities:
-            kind = key.split(":", 1)[0]
-            weight = KIND_WEIGHT.get(kind, 0.5) * (0.35 + 0.65 * index.entity_specificity(key)) * mention
+            weight = mention_weight(key, mention, index)
             matched.append((key, round(weight, 3)))
             miss *= 1 - min(weight, 0.95)
     implied = []
     for key in features.implied:
         if key in event_entities:
-            weight = 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * index.entity_specificity(key)
+            weight = implied_weight(key, index)
             implied.append((key, round(weight, 3)))
             miss *= 1 - weight
     # A report about another tracked program is evidence against this event.
@@ -151,10 +161,15 @@ def entity_evidence(features, entry, index):
 def text_evidence(weighted, entry):
     """Return (text score, similarity to the event, to its programs, to its coverage)."""
     on_event, on_programs, on_coverage = entry.similarities(weighted)
+    return text_score(on_event, on_programs, on_coverage), on_event, on_programs, on_coverage
+
+
+def text_score(on_event, on_programs, on_coverage):
+    """Blend the similarities to an event's own text, its programs and its coverage (0..1)."""
     # Earlier coverage counts, but less than the event's own words: one article often covers
     # several events, and its headline names only one of them.
     text = max(on_event, 0.7 * on_coverage) + 0.2 * min(on_event, on_coverage) + 0.2 * on_programs
-    return min(text, 1.0), on_event, on_programs, on_coverage
+    return min(text, 1.0)
 
 
 def combine(text, entities, date_factor, other_programs):
@@ -178,6 +193,42 @@ def score_event(features, entry, index):
     score = combine(text, entity_score, factor, other_programs)
     evidence = (matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs)
     return Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=evidence)
+
+
+def score_events(features, entries, index):
+    """Score a report against several candidate events: what score_event returns for each,
+    with the report's own side (its weighted vector, the weight of each entity it names)
+    worked out once rather than once per candidate."""
+    if features.weighted is None:
+        features.weighted = index.weigh(features.vector)
+    weighted, report_date = features.weighted, features.date
+    named = [(key, mention_weight(key, mention, index)) for key, mention in features.entities.items()]
+    named = [(key, round(weight, 3), 1 - min(weight, 0.95)) for key, weight in named]
+    implied = [(key, implied_weight(key, index)) for key in features.implied]
+    implied = [(key, round(weight, 3), 1 - weight) for key, weight in implied]
+    programs = [key for key in features.entities if key.startswith("program:")]
+    scored = []
+    for entry in entries:
+        event_entities = entry.doc.entities
+        miss, matched, implied_matched = 1.0, [], []
+        for key, shown, factor in named:
+            if key in event_entities:
+                matched.append((key, shown))
+                miss *= factor
+        for key, shown, factor in implied:
+            if key in event_entities:
+                implied_matched.append((key, shown))
+                miss *= factor
+        other_programs = [key for key in programs if key not in event_entities]
+        on_event, on_programs, on_coverage = entry.similarities(weighted)
+        text = text_score(on_event, on_programs, on_coverage)
+        factor, days = date_fit(report_date, entry.doc)
+        entity_score = 1 - miss
+        score = combine(text, entity_score, factor, other_programs)
+        scored.append(Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=(
+            matched, implied_matched, entity_score, on_event, on_programs, on_coverage, text, days, factor,
+            other_programs)))
+    return scored
 
 
 def explain(matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs):
