@@ -52,7 +52,20 @@ def _has_structure(content):
     return False
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c])")
+# Where one sentence ends and the next begins: the punctuation, then the spaces (split after
+# the punctuation). Starting with a character class lets the regex engine skip ahead in C.
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\"'\u201c])")
+
+
+def _sentences(line):
+    """Split a line into sentences at whitespace after . ! or ? that precedes a capital, a digit
+    or a quote (the whitespace is dropped)."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(line):
+        parts.append(line[start:match.start() + 1])
+        start = match.end()
+    parts.append(line[start:])
+    return parts
 
 
 class _Node:
@@ -146,7 +159,7 @@ def _drop_furniture_blocks(text):
         line = " ".join(line.split())
         if not line:
             continue
-        sentences = [s for s in _SENTENCE_SPLIT.split(line) if s and not _names_site_chrome(s)]
+        sentences = [s for s in _sentences(line) if s and not _names_site_chrome(s)]
         if sentences:
             kept.append(" ".join(sentences))
     return "\n".join(kept)
