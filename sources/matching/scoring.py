@@ -71,17 +71,20 @@ def report_features(doc, gazetteer):
     title_shouting, body_shouting = is_shouting(title), is_shouting(body)
     title_terms = terms_of_words(title_words, title_shouting)
     body_terms = terms_of_words(body_words, body_shouting)
-    vector = Counter()
-    for term, n in Counter(title_terms).items():
-        vector[term] += 2.0 * (1 + math.log(n))
-    for term, n in Counter(body_terms).items():
-        vector[term] += 1.0 * (1 + math.log(n))
+    # Sublinear term frequency, headline terms counting double. A plain dict (not a Counter,
+    # whose __missing__ is a Python call for each new term); a term seen once, the common
+    # case, skips the logarithm: 1 + log(1) is exactly 1.
+    vector = {}
+    get = vector.get
+    for counts, weight in ((Counter(title_terms), 2.0), (Counter(body_terms), 1.0)):
+        for term, n in counts.items():
+            vector[term] = get(term, 0) + (weight if n == 1 else weight * (1 + math.log(n)))
     entities = {}
     for key in gazetteer.find_in_words(title_words, title_shouting):
         entities[key] = 1.0
     for key in gazetteer.find_in_words(body_words, body_shouting):
         entities.setdefault(key, 0.85)
-    return ReportFeatures(title, body, title_terms, body_terms, dict(vector), entities,
+    return ReportFeatures(title, body, title_terms, body_terms, vector, entities,
                           gazetteer.implied(set(entities)), doc.published, body_words=body_words)
 
 
