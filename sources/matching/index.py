@@ -224,18 +224,22 @@ class EventIndex:
         for key in report_entities:
             postings = self.entity_postings.get(key)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), 3.0 * self.entity_specificity(key), postings))
+                lists.append((len(postings), key, 3.0 * self.entity_specificity(key), postings))
         term_postings, idf, known = self.term_postings, self.idf, self._idf.get
         for term in set(report_terms):
             postings = term_postings.get(term)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), known(term) or idf(term), postings))
-        lists.sort(key=itemgetter(0))
+                lists.append((len(postings), term, known(term) or idf(term), postings))
+        # Rarest first, and equally rare ones by name (entity keys hold a colon, terms never do):
+        # the order of a set of strings changes from one process to the next, and with it which
+        # lists fit the budget and how ties among candidates fall. By name, every worker picks
+        # the same candidates for the same report.
+        lists.sort(key=itemgetter(0, 1))
         # A plain dict rather than a Counter: most events are seen once, and Counter's
         # __missing__ for each new key is a Python call. Same sums, same order as most_common.
         tally, budget = {}, POSTINGS_BUDGET
         get = tally.get
-        for size, weight, postings in lists:
+        for size, _, weight, postings in lists:
             if size > budget:
                 break
             budget -= size
