@@ -80,41 +80,29 @@ class IndexedEvent:
     coverage_vector: dict
     title_terms: frozenset
     weighted: tuple = ()    # WeightedVectors of event, programs and coverage
-    vocabulary: frozenset = frozenset()  # every term of the three, to intersect with a report's
 
     def set_weighted(self, event, programs, coverage):
         self.weighted = (event, programs, coverage)
-        self.vocabulary = frozenset().union(event.weights, programs.weights, coverage.weights)
 
     def similarities(self, vector):
         """Return the cosine similarity of a WeightedVector with the event's own text, its
         programs and its coverage.
 
-        One pass over the terms the report shares with the event (found by a set intersection,
-        in C) instead of three walks over the shorter vector of each pair.
+        Each dot product runs over the terms the two share, found by a set intersection in C,
+        rather than over every term of the shorter vector; an empty vector (no programs, no
+        coverage yet) costs nothing.
         """
-        event, programs, coverage = self.weighted
         weights = vector.weights
-        common = weights.keys() & self.vocabulary
-        if not common:
-            return 0.0, 0.0, 0.0
-        on_event = on_programs = on_coverage = 0.0
-        event_weights, program_weights, coverage_weights = event.weights, programs.weights, coverage.weights
-        for term in common:
-            weight = weights[term]
-            other = event_weights.get(term)
-            if other is not None:
-                on_event += weight * other
-            other = program_weights.get(term)
-            if other is not None:
-                on_programs += weight * other
-            other = coverage_weights.get(term)
-            if other is not None:
-                on_coverage += weight * other
-        norm = vector.norm
-        return (on_event / (norm * event.norm) if on_event else 0.0,
-                on_programs / (norm * programs.norm) if on_programs else 0.0,
-                on_coverage / (norm * coverage.norm) if on_coverage else 0.0)
+        terms_of_report, norm = weights.keys(), vector.norm
+        out = []
+        for other in self.weighted:
+            other_weights = other.weights
+            dot = 0.0
+            if other_weights:
+                for term in terms_of_report & other_weights.keys():
+                    dot += weights[term] * other_weights[term]
+            out.append(dot / (norm * other.norm) if dot else 0.0)
+        return tuple(out)
 
 
 @dataclass
