@@ -20,7 +20,7 @@ POSTINGS_BUDGET = 300
 CANDIDATES_SCORED = 8
 
 
-@dataclass
+@dataclass(slots=True)
 class EventDoc:
     """What the matcher knows about one event. Build it from the database or from a fixture."""
 
@@ -72,7 +72,7 @@ class WeightedVector:
         return dot / (self.norm * other.norm) if dot else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexedEvent:
     doc: EventDoc
     event_vector: dict      # raw term weights
