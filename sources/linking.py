@@ -344,7 +344,7 @@ def insert_links(links):
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     sql = (f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(meta.db_table)} "
            f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
-           f"{ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}")
+           f" {ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}").rstrip()
     prepare = [_value_preparer(f, connection) for f in fields]
     rows = [[prep(getattr(link, f.attname)) for f, prep in zip(fields, prepare)] for link in links]
     with connection.cursor() as cursor:
