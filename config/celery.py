@@ -1,13 +1,30 @@
 """The Celery app: configured from Django settings under the CELERY_ namespace."""
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("timeline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect(dispatch_uid="timeline.warm_matcher")
+def warm_matcher_before_the_first_task(sender=None, **kwargs):
+    """Build the matcher index when a worker starts, not inside its first poll.
+
+    worker_init runs in the worker's main process before the pool forks (prefork), so the
+    children inherit the index ready-built (and it counts against no child start-up timeout);
+    with the solo pool that process runs the tasks itself. The database connection opened for
+    the build is closed before the fork: a child must never share its parent's connection.
+    """
+    from django.db import connections
+
+    from sources.linking import warm_matcher
+
+    warm_matcher()
+    connections.close_all()
 
 
 def enqueue_on_commit(task, *args, **kwargs):

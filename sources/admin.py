@@ -1,6 +1,7 @@
 """Feeds and reports in the admin: feed health at a glance, "poll now" and "pause"."""
 from django.contrib import admin
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from sources.models import Feed, Report
@@ -59,8 +60,32 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ["feed"]
     search_fields = ["title", "url", "guid"]
     date_hierarchy = "published"
-    readonly_fields = ["key", "content_hash", "fetched_at"]
+    readonly_fields = ["key", "content_hash", "fetched_at", "matched_at", "copy_of", "copy_evidence", "event_links"]
+    # The matcher decides which report a report copies; curators see it (copy_of), not a
+    # select of every stored report to change it.
+    exclude = ["duplicate_of"]
     raw_id_fields = ["feed"]
+
+    @admin.display(description="copy of")
+    def copy_of(self, report):
+        """The earlier report this one copies (a link to its page), or the empty value."""
+        original = report.duplicate_of
+        if original is None:
+            return None
+        return format_html('<a href="{}">{}</a>', reverse("admin:sources_report_change", args=[original.pk]), original)
+
+    @admin.display(description="event links")
+    def event_links(self, report):
+        """The report's links to events, primary first then by score: one query."""
+        links = report.event_links.select_related("event").order_by("-is_primary", "-score", "id")
+        rows = format_html_join(
+            "", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            ((reverse("admin:timeline_event_change", args=[link.event_id]), link.event, link.get_status_display(),
+              f"{link.score:.3f}", "primary" if link.is_primary else "") for link in links))
+        if not rows:
+            return None
+        return format_html('<table class="event-links"><thead><tr><th>event</th><th>status</th><th>score</th>'
+                           "<th>primary</th></tr></thead><tbody>{}</tbody></table>", rows)
 
     @admin.display(description="link")
     def link(self, report):

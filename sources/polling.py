@@ -47,6 +47,12 @@ def poll_feed_now(feed_id, *, force=False, match=True):
     (last error, status, backoff) and returned. Skips paused feeds unless `force`.
     Hits the network and the database.
     """
+    if match:
+        # Build or refresh the matcher index before taking the feed's row lock: a full build
+        # takes seconds at 10,000 events, and other workers would wait on the lock meanwhile.
+        from sources.linking import warm_matcher
+
+        warm_matcher()
     with transaction.atomic():
         feed = Feed.objects.select_for_update(skip_locked=True).filter(pk=feed_id).first()
         if feed is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sources.matching.decisions import AMBIGUITY_MARGIN, ATTACHED, PROPOSED, Decision, decide
 from sources.matching.gazetteer import Entity, Gazetteer, entity_key
 from sources.matching.index import EventDoc, EventIndex
-from sources.matching.scoring import ReportDoc, report_features, score_clause, score_event, shared_terms
+from sources.matching.scoring import ReportDoc, report_features, score_clause, score_events, shared_terms
 
 DEFAULT_ATTACH_THRESHOLD = 0.55
 DEFAULT_PROPOSE_THRESHOLD = 0.2
@@ -51,7 +51,8 @@ class Matcher:
         features = features or report_features(report, self.gazetteer)
         candidate_ids = self.index.candidates(features.title_terms + features.body_terms,
                                               set(features.entities) | features.implied)
-        scored = [score_event(features, self.index.events[i], self.index) for i in candidate_ids]
+        events = self.index.events
+        scored = score_events(features, [events[i] for i in candidate_ids], self.index)
         scored.sort(key=lambda s: -s.score)
         independent = set()
         if self.may_be_roundup(scored):

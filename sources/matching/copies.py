@@ -23,25 +23,35 @@ TITLE_SIMILARITY = 0.5
 
 
 def _hash(text):
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+    return int.from_bytes(_blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+
+
+_blake2b = hashlib.blake2b
+
+
+def shingle_hashes(words, size=SHINGLE):
+    """Return the hashes of a word list's n-grams, in order (none when it has fewer words)."""
+    return [_hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1)]
 
 
 def shingles(words, size=SHINGLE):
     """Return the set of hashed word n-grams of a word list."""
     if len(words) < size:
         return {_hash(" ".join(words))} if words else set()
-    return {_hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1)}
+    return set(shingle_hashes(words, size))
 
 
-def winnow(words, size=SHINGLE, window=WINDOW):
-    """Return the winnowed fingerprints of a word list (the minimum hash of each window)."""
-    hashes = [_hash(" ".join(words[i:i + size])) for i in range(max(len(words) - size + 1, 0))]
+def winnow(words, size=SHINGLE, window=WINDOW, hashes=None):
+    """Return the winnowed fingerprints of a word list (the minimum hash of each window).
+
+    hashes: shingle_hashes(words, size), when the caller has them already.
+    """
+    if hashes is None:
+        hashes = shingle_hashes(words, size)
     if len(hashes) <= window:
         return set(hashes)
-    chosen = set()
-    for i in range(len(hashes) - window + 1):
-        chosen.add(min(hashes[i:i + window]))
-    return chosen
+    # The minimum of each run of `window` consecutive hashes (zip stops at the last full run).
+    return set(map(min, zip(*(hashes[k:] for k in range(window)))))
 
 
 @dataclass
@@ -51,23 +61,33 @@ class CopyText:
     title_words: list
     body_words: list
     _body_shingles: set = None
+    _body_hashes: list = None
+
+    @property
+    def body_hashes(self):
+        if self._body_hashes is None:
+            self._body_hashes = shingle_hashes(self.body_words)
+        return self._body_hashes
 
     @property
     def body_shingles(self):
         if self._body_shingles is None:
-            self._body_shingles = shingles(self.body_words)
+            # The same hashes as the fingerprints: each triple is hashed once.
+            self._body_shingles = set(self.body_hashes) if len(self.body_words) >= SHINGLE else shingles(
+                self.body_words)
         return self._body_shingles
 
     @classmethod
-    def of(cls, title, body):
-        return cls(copy_words(strip_site_name(title or "")), copy_words(body or ""))
+    def of(cls, title, body, body_words=None):
+        """body_words: the body already split by text.raw_words, when the caller has it."""
+        return cls(copy_words(strip_site_name(title or "")), copy_words(body or "", body_words))
 
     @property
     def words(self):
         return self.title_words + ["\u00b6"] + self.body_words
 
     def fingerprints(self):
-        return winnow(self.title_words) | winnow(self.body_words)
+        return winnow(self.title_words) | winnow(self.body_words, hashes=self.body_hashes)
 
 
 def title_similarity(a, b):

@@ -15,18 +15,57 @@ _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", 
                    "embed", "param", "track"})
 _BLOCK = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr",
                     "blockquote", "ul", "ol", "table", "main", "figcaption", "dd", "dt", "pre"})
-# Sentences that are site chrome in any outlet's page.
+# Sentences that are site chrome in any outlet's page. Matched against lower-cased text (see
+# _names_site_chrome): a case-insensitive pattern costs Python's regex engine twice as much.
 _FURNITURE_SENTENCE = re.compile(
     r"\b(subscribe|sign up|newsletter|share (?:on|this)|related (?:articles|stories|posts|coverage)|"
     r"read more|leave a comment|comments?\s*\(\d+\)|privacy policy|terms of (?:use|service)|"
     r"(?:accept|use of|we use) cookies|cookie (?:policy|settings)|advertisement\b|advertise with us|contact us|"
     r"all rights reserved|follow us|^\s*trending\b|trending (?:now|stories|articles)|most (?:read|popular)|"
-    r"recommended for you|click here|copyright\b|\u00a9)",
-    re.IGNORECASE,
+    r"recommended for you|click here|copyright\b|\u00a9)"
 )
-_STRUCTURE = re.compile(r"<(?:nav|aside|footer|header|form|script|style|noscript|template|iframe|svg|button|select|"
-                        r"menu|article|main|section|h[1-6])\b|\b(?:class|id|role|itemprop)\s*=", re.IGNORECASE)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c])")
+# An element that can hold furniture or mark the article, or an attribute (class=, id=, role=,
+# itemprop=) that can. The tag pattern starts with a literal "<", which the regex engine finds
+# fast; the attribute is looked for only where the text has an "=".
+_STRUCTURE_TAG = re.compile(r"<(?:nav|aside|footer|header|form|script|style|noscript|template|iframe|svg|button|"
+                            r"select|menu|article|main|section|h[1-6])\b", re.IGNORECASE)
+_STRUCTURE_ATTRIBUTE = re.compile(r"\b(?:class|id|role|itemprop)$", re.IGNORECASE)
+
+
+def _names_site_chrome(text):
+    """True when text contains a phrase of site chrome ("Subscribe", "Read more", "Trending")."""
+    return _FURNITURE_SENTENCE.search(text.lower()) is not None
+
+
+def _has_structure(content):
+    """True when HTML has an element or attribute that can hold furniture or mark the article."""
+    if _STRUCTURE_TAG.search(content):
+        return True
+    equals = content.find("=")
+    while equals != -1:
+        end = equals
+        while end and content[end - 1].isspace():
+            end -= 1
+        if _STRUCTURE_ATTRIBUTE.search(content, max(0, end - 8), end):
+            return True
+        equals = content.find("=", equals + 1)
+    return False
+
+
+# Where one sentence ends and the next begins: the punctuation, then the spaces (split after
+# the punctuation). Starting with a character class lets the regex engine skip ahead in C.
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\"'\u201c])")
+
+
+def _sentences(line):
+    """Split a line into sentences at whitespace after . ! or ? that precedes a capital, a digit
+    or a quote (the whitespace is dropped)."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(line):
+        parts.append(line[start:match.start() + 1])
+        start = match.end()
+    parts.append(line[start:])
+    return parts
 
 
 class _Node:
@@ -85,7 +124,7 @@ def _is_furniture(node):
                 return False
             continue
         if child.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"):
-            return bool(_FURNITURE_SENTENCE.search(_text_of(child))) and node.tag != "root"
+            return _names_site_chrome(_text_of(child)) and node.tag != "root"
         return False
     return False
 
@@ -113,14 +152,14 @@ def _collect(node, out, articles):
 
 def _drop_furniture_blocks(text):
     """Drop lines and sentences that are site chrome, and blocks headed 'Related' or 'Trending'."""
-    if not _FURNITURE_SENTENCE.search(text):
+    if not _names_site_chrome(text):
         return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
     kept = []
     for line in text.split("\n"):
         line = " ".join(line.split())
         if not line:
             continue
-        sentences = [s for s in _SENTENCE_SPLIT.split(line) if s and not _FURNITURE_SENTENCE.search(s)]
+        sentences = [s for s in _sentences(line) if s and not _names_site_chrome(s)]
         if sentences:
             kept.append(" ".join(sentences))
     return "\n".join(kept)
@@ -134,7 +173,7 @@ def article_text(content):
     """
     if not content:
         return ""
-    if "<" not in content or not _STRUCTURE.search(content):
+    if "<" not in content or not _has_structure(content):
         # No element that can hold furniture or mark the article: strip tags (fast path).
         return _drop_furniture_blocks(plain_text(content))
     builder = _TreeBuilder()

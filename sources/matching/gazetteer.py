@@ -94,9 +94,20 @@ class Gazetteer:
     def find_in_words(self, words, shouting=False):
         """Return {entity key: number of mentions} for words already split by raw_words."""
         lowered = [w.lower() for w in words]
+        acronyms = () if shouting else self.acronyms
+        # Most words start no name: walk only the positions where one may start (found by set
+        # intersections, in C), skipping those inside a name already matched.
+        starts = self.phrases.keys() & lowered
+        if acronyms:
+            starts |= acronyms.keys() & words
+        if not starts:
+            return {}
         found = {}
         i = 0
-        while i < len(words):
+        for position in [n for n, (word, lower) in enumerate(zip(words, lowered)) if lower in starts or word in starts]:
+            if position < i:
+                continue
+            i = position
             word = words[i]
             matched = 0
             if not shouting and word in self.acronyms:

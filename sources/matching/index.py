@@ -7,6 +7,7 @@ import datetime
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from sources.matching.text import terms
 
@@ -19,7 +20,7 @@ POSTINGS_BUDGET = 300
 CANDIDATES_SCORED = 8
 
 
-@dataclass
+@dataclass(slots=True)
 class EventDoc:
     """What the matcher knows about one event. Build it from the database or from a fixture."""
 
@@ -49,8 +50,13 @@ class WeightedVector:
 
     __slots__ = ("weights", "norm")
 
-    def __init__(self, raw, idf):
-        self.weights = {term: weight * idf(term) for term, weight in raw.items()}
+    def __init__(self, raw, idf, known=None):
+        """known: {term: idf} already computed (idf(term) is called for the others)."""
+        if known is None:
+            self.weights = {term: weight * idf(term) for term, weight in raw.items()}
+        else:
+            get = known.get
+            self.weights = {term: weight * (get(term) or idf(term)) for term, weight in raw.items()}
         self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
 
     def cosine(self, other):
@@ -66,7 +72,7 @@ class WeightedVector:
         return dot / (self.norm * other.norm) if dot else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexedEvent:
     doc: EventDoc
     event_vector: dict      # raw term weights
@@ -74,6 +80,29 @@ class IndexedEvent:
     coverage_vector: dict
     title_terms: frozenset
     weighted: tuple = ()    # WeightedVectors of event, programs and coverage
+
+    def set_weighted(self, event, programs, coverage):
+        self.weighted = (event, programs, coverage)
+
+    def similarities(self, vector):
+        """Return the cosine similarity of a WeightedVector with the event's own text, its
+        programs and its coverage.
+
+        Each dot product runs over the terms the two share, found by a set intersection in C,
+        rather than over every term of the shorter vector; an empty vector (no programs, no
+        coverage yet) costs nothing.
+        """
+        weights = vector.weights
+        terms_of_report, norm = weights.keys(), vector.norm
+        out = []
+        for other in self.weighted:
+            other_weights = other.weights
+            dot = 0.0
+            if other_weights:
+                for term in terms_of_report & other_weights.keys():
+                    dot += weights[term] * other_weights[term]
+            out.append(dot / (norm * other.norm) if dot else 0.0)
+        return tuple(out)
 
 
 @dataclass
@@ -110,8 +139,8 @@ class EventIndex:
             self._weigh(entry)
 
     def _weigh(self, entry):
-        entry.weighted = (WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
-                          WeightedVector(entry.coverage_vector, self.idf))
+        entry.set_weighted(WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
+                           WeightedVector(entry.coverage_vector, self.idf))
 
     def add(self, doc, weigh=True):
         """Add or replace one event."""
@@ -146,7 +175,7 @@ class EventIndex:
         if event is None:
             self._weigh(entry)
         else:
-            entry.weighted = (event, programs, WeightedVector(entry.coverage_vector, self.idf))
+            entry.set_weighted(event, programs, WeightedVector(entry.coverage_vector, self.idf))
 
     def remove(self, event_id):
         entry = self.events.pop(event_id, None)
@@ -168,7 +197,7 @@ class EventIndex:
 
     def weigh(self, raw):
         """Return a WeightedVector for a report's raw term weights."""
-        return WeightedVector(raw, self.idf)
+        return WeightedVector(raw, self.idf, self._idf)
 
     def entity_specificity(self, key):
         """1 for an entity on one event, falling towards 0 as it appears on more of them."""
@@ -183,17 +212,27 @@ class EventIndex:
         for key in report_entities:
             postings = self.entity_postings.get(key)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), 3.0 * self.entity_specificity(key), postings))
+                lists.append((len(postings), key, 3.0 * self.entity_specificity(key), postings))
+        term_postings, idf, known = self.term_postings, self.idf, self._idf.get
         for term in set(report_terms):
-            postings = self.term_postings.get(term)
+            postings = term_postings.get(term)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), self.idf(term), postings))
-        lists.sort(key=lambda entry: entry[0])
-        tally, budget = Counter(), POSTINGS_BUDGET
-        for size, weight, postings in lists:
+                lists.append((len(postings), term, known(term) or idf(term), postings))
+        # Rarest first, and equally rare ones by name (entity keys hold a colon, terms never do):
+        # the order of a set of strings changes from one process to the next, and with it which
+        # lists fit the budget and how ties among candidates fall. By name, every worker picks
+        # the same candidates for the same report.
+        lists.sort(key=itemgetter(0, 1))
+        # A plain dict rather than a Counter: most events are seen once, and Counter's
+        # __missing__ for each new key is a Python call. Same sums, same order as most_common.
+        tally, budget = {}, POSTINGS_BUDGET
+        get = tally.get
+        for size, _, weight, postings in lists:
             if size > budget:
                 break
             budget -= size
             for event_id in postings:
-                tally[event_id] += weight
-        return [event_id for event_id, _ in tally.most_common(limit)]
+                tally[event_id] = get(event_id, 0) + weight
+        # sorted(..., reverse=True)[:limit] is what heapq.nlargest promises, ties included, and
+        # in C it beats nlargest's Python loop over a few hundred events.
+        return [event_id for event_id, _ in sorted(tally.items(), key=itemgetter(1), reverse=True)[:limit]]

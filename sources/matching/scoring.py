@@ -40,6 +40,7 @@ class ReportFeatures:
     implied: set
     date: datetime.date | None
     weighted: object = None  # the vector weighted by the index's idf (set by the matcher)
+    body_words: list = None  # the body split by text.raw_words (copy detection reuses them)
 
     @property
     def segments(self):
@@ -70,18 +71,24 @@ def report_features(doc, gazetteer):
     title_shouting, body_shouting = is_shouting(title), is_shouting(body)
     title_terms = terms_of_words(title_words, title_shouting)
     body_terms = terms_of_words(body_words, body_shouting)
-    vector = Counter()
-    for term, n in Counter(title_terms).items():
-        vector[term] += 2.0 * (1 + math.log(n))
-    for term, n in Counter(body_terms).items():
-        vector[term] += 1.0 * (1 + math.log(n))
+    # Sublinear term frequency, headline terms counting double. A plain dict (not a Counter,
+    # whose __missing__ is a Python call for each new term); a term seen once, the common
+    # case, skips the logarithm: 1 + log(1) is exactly 1.
+    vector = {}
+    get = vector.get
+    for counts, weight in ((Counter(title_terms), 2.0), (Counter(body_terms), 1.0)):
+        for term, n in counts.items():
+            vector[term] = get(term, 0) + (weight if n == 1 else weight * (1 + math.log(n)))
     entities = {}
     for key in gazetteer.find_in_words(title_words, title_shouting):
         entities[key] = 1.0
     for key in gazetteer.find_in_words(body_words, body_shouting):
         entities.setdefault(key, 0.85)
-    return ReportFeatures(title, body, title_terms, body_terms, dict(vector), entities,
-                          gazetteer.implied(set(entities)), doc.published)
+    return ReportFeatures(title, body, title_terms, body_terms, vector, entities,
+                          gazetteer.implied(set(entities)), doc.published, body_words=body_words)
+
+
+_TWO_DAYS, _THREE_DAYS = datetime.timedelta(days=2), datetime.timedelta(days=3)
 
 
 def date_fit(report_date, doc):
@@ -89,7 +96,7 @@ def date_fit(report_date, doc):
     if report_date is None or doc.date is None:
         return 0.85, None
     start, end = doc.date, doc.date_end or doc.date
-    if start - datetime.timedelta(days=2) <= report_date <= end + datetime.timedelta(days=3):
+    if start - _TWO_DAYS <= report_date <= end + _THREE_DAYS:
         return 1.0, 0
     if report_date > end:
         days = (report_date - end).days
@@ -100,12 +107,38 @@ def date_fit(report_date, doc):
     return max(0.05, 1 / (1 + (days - 2) / 10)), -days
 
 
-@dataclass
 class Scored:
-    event_id: int
-    slug: str
-    score: float
-    explanation: dict
+    """One candidate's score, with its explanation.
+
+    Most candidates fall below the propose threshold and nobody reads why, so score_event
+    keeps the raw evidence and the explanation dict is built on first use.
+    """
+
+    __slots__ = ("event_id", "slug", "score", "_explanation", "_evidence")
+
+    def __init__(self, event_id, slug, score, explanation=None, evidence=None):
+        self.event_id, self.slug, self.score = event_id, slug, score
+        self._explanation, self._evidence = explanation, evidence
+
+    @property
+    def explanation(self):
+        if self._explanation is None:
+            self._explanation = explain(*self._evidence) if self._evidence else {}
+        return self._explanation
+
+    def __repr__(self):
+        return f"Scored({self.event_id!r}, {self.slug!r}, {self.score!r})"
+
+
+def mention_weight(key, mention, index):
+    """How much a report naming entity `key` (mention: 1 in the headline, less in the body)
+    says for an event tagged with it: more for a program than an agency, more for a rare one."""
+    return KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * index.entity_specificity(key)) * mention
+
+
+def implied_weight(key, index):
+    """The same for a broader entity the report implies (an agency's parent) without naming it."""
+    return 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * index.entity_specificity(key)
 
 
 def entity_evidence(features, entry, index):
@@ -114,14 +147,13 @@ def entity_evidence(features, entry, index):
     matched, miss = [], 1.0
     for key, mention in features.entities.items():
         if key in event_entities:
-            kind = key.split(":", 1)[0]
-            weight = KIND_WEIGHT.get(kind, 0.5) * (0.35 + 0.65 * index.entity_specificity(key)) * mention
+            weight = mention_weight(key, mention, index)
             matched.append((key, round(weight, 3)))
             miss *= 1 - min(weight, 0.95)
     implied = []
     for key in features.implied:
         if key in event_entities:
-            weight = 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * index.entity_specificity(key)
+            weight = implied_weight(key, index)
             implied.append((key, round(weight, 3)))
             miss *= 1 - weight
     # A report about another tracked program is evidence against this event.
@@ -131,14 +163,16 @@ def entity_evidence(features, entry, index):
 
 def text_evidence(weighted, entry):
     """Return (text score, similarity to the event, to its programs, to its coverage)."""
-    event, programs, coverage = entry.weighted
-    on_event = weighted.cosine(event)
-    on_programs = weighted.cosine(programs)
-    on_coverage = weighted.cosine(coverage)
+    on_event, on_programs, on_coverage = entry.similarities(weighted)
+    return text_score(on_event, on_programs, on_coverage), on_event, on_programs, on_coverage
+
+
+def text_score(on_event, on_programs, on_coverage):
+    """Blend the similarities to an event's own text, its programs and its coverage (0..1)."""
     # Earlier coverage counts, but less than the event's own words: one article often covers
     # several events, and its headline names only one of them.
     text = max(on_event, 0.7 * on_coverage) + 0.2 * min(on_event, on_coverage) + 0.2 * on_programs
-    return min(text, 1.0), on_event, on_programs, on_coverage
+    return min(text, 1.0)
 
 
 def combine(text, entities, date_factor, other_programs):
@@ -160,7 +194,49 @@ def score_event(features, entry, index):
     text, on_event, on_programs, on_coverage = text_evidence(features.weighted, entry)
     factor, days = date_fit(features.date, entry.doc)
     score = combine(text, entity_score, factor, other_programs)
-    explanation = {
+    evidence = (matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs)
+    return Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=evidence)
+
+
+def score_events(features, entries, index):
+    """Score a report against several candidate events: what score_event returns for each,
+    with the report's own side (its weighted vector, the weight of each entity it names)
+    worked out once rather than once per candidate."""
+    if features.weighted is None:
+        features.weighted = index.weigh(features.vector)
+    weighted, report_date = features.weighted, features.date
+    named = [(key, mention_weight(key, mention, index)) for key, mention in features.entities.items()]
+    named = [(key, round(weight, 3), 1 - min(weight, 0.95)) for key, weight in named]
+    implied = [(key, implied_weight(key, index)) for key in features.implied]
+    implied = [(key, round(weight, 3), 1 - weight) for key, weight in implied]
+    programs = [key for key in features.entities if key.startswith("program:")]
+    scored = []
+    for entry in entries:
+        event_entities = entry.doc.entities
+        miss, matched, implied_matched = 1.0, [], []
+        for key, shown, factor in named:
+            if key in event_entities:
+                matched.append((key, shown))
+                miss *= factor
+        for key, shown, factor in implied:
+            if key in event_entities:
+                implied_matched.append((key, shown))
+                miss *= factor
+        other_programs = [key for key in programs if key not in event_entities]
+        on_event, on_programs, on_coverage = entry.similarities(weighted)
+        text = text_score(on_event, on_programs, on_coverage)
+        factor, days = date_fit(report_date, entry.doc)
+        entity_score = 1 - miss
+        score = combine(text, entity_score, factor, other_programs)
+        scored.append(Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=(
+            matched, implied_matched, entity_score, on_event, on_programs, on_coverage, text, days, factor,
+            other_programs)))
+    return scored
+
+
+def explain(matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs):
+    """Return the explanation of a score that curators see (and links store)."""
+    return {
         "entities": [key for key, _ in matched],
         "implied_entities": [key for key, _ in implied],
         "entity_score": round(entity_score, 3),
@@ -172,12 +248,14 @@ def score_event(features, entry, index):
         "date_factor": round(factor, 3),
         "other_programs": other_programs,
     }
-    return Scored(entry.doc.id, entry.doc.slug, round(score, 4), explanation)
 
 
 def shared_terms(features, entry, index, limit=8):
-    """Return the rarest terms the report shares with the event's own text (for explanations)."""
-    return sorted(set(features.vector) & set(entry.event_vector), key=lambda t: -index.idf(t))[:limit]
+    """Return the rarest terms the report shares with the event's own text (for explanations).
+
+    Ties go alphabetically: a set's order changes from one process to the next.
+    """
+    return sorted(features.vector.keys() & entry.event_vector.keys(), key=lambda t: (-index.idf(t), t))[:limit]
 
 
 def score_clause(clause, features, entry, index):

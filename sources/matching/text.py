@@ -87,24 +87,39 @@ def plain_text(text):
     return html.unescape(_TAG.sub(" ", text))
 
 
+_ASCII_LOWER = re.compile(r"[a-z]")
+
+
 def is_shouting(text):
     """True when text has several letters and none of them is lower case (an all-caps headline)."""
+    if _ASCII_LOWER.search(text):
+        return False  # the common case, decided without walking every character
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 12 and not any(c.islower() for c in letters)
 
 
 def raw_words(text):
     """Split text into words, keeping their case; money and percentages become one token each."""
-    text = _MONEY.sub(_money, text)
-    text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
+    # The substitutions scan the whole text; skip them when it cannot contain what they look for.
+    if "$" in text:
+        text = _MONEY.sub(_money, text)
+    if "%" in text or "cent" in text.lower():
+        text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
     out = []
+    append = out.append
     for word in _WORD.findall(text):
-        word = word.replace("\u2019", "'")
-        if word.endswith("'s") or word.endswith("s'"):
-            word = word[:-2] if word.endswith("'s") else word[:-1]
-        if word.count(".") and word.replace(".", "").isalpha() and len(word.replace(".", "")) <= 4:
-            word = word.replace(".", "")  # U.S. -> US
-        out.append(word)
+        if "\u2019" in word:
+            word = word.replace("\u2019", "'")
+        if "'" in word:
+            if word.endswith("'s"):
+                word = word[:-2]
+            elif word.endswith("s'"):
+                word = word[:-1]
+        if "." in word:
+            bare = word.replace(".", "")
+            if bare.isalpha() and len(bare) <= 4:
+                word = bare  # U.S. -> US
+        append(word)
     return out
 
 
@@ -166,9 +181,15 @@ def terms_of_words(words, shouting=False):
     return out
 
 
-def copy_words(text):
-    """Return the lower-cased words of a text for copy detection (no stemming, nothing dropped)."""
-    return [w.lower() for w in raw_words(plain_text(text))]
+def copy_words(text, words=None):
+    """Return the lower-cased words of a text for copy detection (no stemming, nothing dropped).
+
+    words: the text already split by raw_words, if the caller has it (used when the text is
+    plain, holding no tag or entity that plain_text would change).
+    """
+    if words is None or "<" in text or "&" in text:
+        words = raw_words(plain_text(text))
+    return [w.lower() for w in words]
 
 
 _TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]|-{1,2}|::)\s+[^|\u2013\u2014]{2,60}$")

@@ -1,6 +1,7 @@
 """Feeds and reports in the admin: health columns, actions, curator permissions."""
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.html import escape
 
 from sources.models import Feed, Report
 from tests.sources.feeds import rss_of
@@ -70,3 +71,36 @@ def test_a_curator_adds_a_feed_and_only_http_urls_are_accepted(client, curator):
     assert response.status_code == 302
     feed = Feed.objects.get()
     assert client.get(f"/admin/sources/feed/{feed.pk}/change/").status_code == 200
+
+
+def test_a_report_page_shows_its_event_links_and_the_report_it_copies_read_only(client, curator, seed):
+    from sources.models import LinkStatus, ReportEventLink
+    from timeline.models import Event
+
+    feed = Feed.objects.create(url="https://f.example/feed.xml")
+    common = dict(feed=feed, published="2025-05-01T00:00Z", fetched_at="2025-05-01T00:00Z", content_hash="h")
+    original = Report.objects.create(key="k1", title="CBP to photograph every car leaving", **common)
+    copy = Report.objects.create(key="k2", title="CBP to photograph every car leaving | Wire", duplicate_of=original,
+                                 copy_evidence={"containment": 0.9}, **common)
+    attached, proposed = Event.objects.order_by("id")[:2]
+    ReportEventLink.objects.create(report=copy, event=attached, score=0.71, status=LinkStatus.ATTACHED, is_primary=True)
+    ReportEventLink.objects.create(report=copy, event=proposed, score=0.32, status=LinkStatus.PROPOSED)
+    client.force_login(curator)
+
+    page = client.get(f"/admin/sources/report/{copy.pk}/change/").content.decode()
+
+    rows = page[page.index('<table class="event-links">'):]
+    assert rows.index(escape(str(attached))) < rows.index(escape(str(proposed)))  # primary first
+    assert "Attached automatically</td><td>0.710</td><td>primary" in rows
+    assert "Proposed for review</td><td>0.320</td><td></td>" in rows
+    assert f'<a href="/admin/sources/report/{original.pk}/change/">' in page
+    assert 'name="duplicate_of"' not in page and 'name="score"' not in page  # shown, not editable
+
+
+def test_a_report_without_links_or_original_shows_empty_values(client, curator):
+    feed = Feed.objects.create(url="https://f.example/feed.xml")
+    report = Report.objects.create(feed=feed, key="k1", title="A report", published="2025-05-01T00:00Z",
+                                   fetched_at="2025-05-01T00:00Z", content_hash="h")
+    client.force_login(curator)
+    response = client.get(f"/admin/sources/report/{report.pk}/change/")
+    assert response.status_code == 200 and b'class="event-links"' not in response.content

@@ -222,3 +222,23 @@ def test_a_matching_failure_keeps_the_reports_and_retries_matching_after_commit(
     assert outcome.events == [] and Report.objects.filter(pk=outcome.report_id).exists()
     assert calls == [1, 1]  # the retry ran once the ingest committed (eager Celery)
     assert ReportEventLink.objects.get(report_id=outcome.report_id, status=LinkStatus.ATTACHED).event.slug == CONTRACT
+
+
+def test_a_link_another_worker_wrote_first_is_kept_not_duplicated(seed, feed):
+    from sources.linking import insert_links
+
+    [outcome] = ingest(feed, item(1, **PALANTIR))
+    written = ReportEventLink.objects.get(report_id=outcome.report_id, event__slug=CONTRACT)
+    now = timezone.now()
+    twin = ReportEventLink(report_id=written.report_id, event_id=written.event_id, score=0.01,
+                           status=LinkStatus.PROPOSED, explanation={"decided": "matcher"}, created_at=now, updated_at=now)
+    other_event = Event.objects.get(slug=OUTBOUND)
+    fresh = ReportEventLink(report_id=written.report_id, event_id=other_event.pk, score=0.3, status=LinkStatus.PROPOSED,
+                            explanation={"decided": "matcher", "entities": ["agency:1"]}, created_at=now, updated_at=now)
+
+    insert_links([twin, fresh])
+
+    kept = ReportEventLink.objects.get(report_id=written.report_id, event_id=written.event_id)
+    assert (kept.pk, kept.score, kept.status) == (written.pk, written.score, written.status)
+    added = ReportEventLink.objects.get(report_id=written.report_id, event_id=other_event.pk)
+    assert (added.score, added.explanation, added.created_at) == (0.3, fresh.explanation, now)

@@ -1,7 +1,7 @@
 import datetime
 
 from sources.matching import ReportDoc
-from sources.matching.scoring import date_fit, report_features, score_event
+from sources.matching.scoring import date_fit, report_features, score_event, score_events
 from tests.sources.plain_timeline import CASE_SYSTEM, CONTRACT, OUTBOUND, plain_matcher
 
 D = datetime.date
@@ -76,3 +76,23 @@ def test_page_furniture_does_not_count_towards_the_score():
             "<article><p>The keyboard is quiet and small.</p></article>")
     result = score(matcher, ReportDoc(1, "Review: a quiet keyboard", content=page, published=D(2025, 4, 17)), CONTRACT)
     assert result.score < 0.1 and result.explanation["entities"] == []
+
+
+def test_scoring_candidates_together_gives_what_scoring_each_alone_gives():
+    matcher = plain_matcher()
+    reports = [
+        ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS", published=D(2025, 4, 17)),
+        ReportDoc(2, "Palantir runs ICE's case management system", published=D(2025, 4, 18)),
+        ReportDoc(3, "CBP plans to photograph everyone leaving the US by car", summary="<p>Outbound vehicles.</p>",
+                  published=D(2025, 5, 9)),
+        ReportDoc(4, "No one is quite sure why ice is slippery", published=None),
+        ReportDoc(5, "Palantir wins Army battlefield software deal", published=D(2026, 1, 2)),
+    ]
+    entries = list(matcher.index.events.values())
+    for report in reports:
+        features = report_features(report, matcher.gazetteer)
+        together = score_events(features, entries, matcher.index)
+        alone = [score_event(features, entry, matcher.index) for entry in entries]
+        assert [(s.event_id, s.score, s.explanation) for s in together] == \
+               [(s.event_id, s.score, s.explanation) for s in alone]
+        assert any(s.score > 0 for s in together) or report.id == 4
