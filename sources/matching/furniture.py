@@ -165,6 +165,12 @@ def _drop_furniture_blocks(text):
     return "\n".join(kept)
 
 
+# Tags that end a block of text: in the fast path they become line breaks, so that a paragraph
+# of site chrome ("Read more") is dropped on its own, never with the paragraphs around it.
+_BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|blockquote|ul|ol|table|pre|dd|dt|figcaption)\b[^>]*>",
+                             re.IGNORECASE)
+
+
 def article_text(content):
     """Return the article's own text from an HTML (or plain) body, without page furniture.
 
@@ -175,6 +181,8 @@ def article_text(content):
         return ""
     if "<" not in content or not _has_structure(content):
         # No element that can hold furniture or mark the article: strip tags (fast path).
+        if "<" in content:
+            content = _BLOCK_BOUNDARY.sub("\n", content)
         return _drop_furniture_blocks(plain_text(content))
     builder = _TreeBuilder()
     try:

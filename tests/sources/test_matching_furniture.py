@@ -34,3 +34,10 @@ def test_it_survives_broken_html():
 def test_sentences_about_cookies_or_advertising_in_the_article_are_kept():
     text = "The agency bought data from advertising cookies. Brokers sell it to ICE."
     assert article_text(text) == text
+
+
+def test_paragraphs_stay_apart_so_a_chrome_paragraph_takes_only_itself():
+    # Paragraphs without sentence punctuation: joined into one line, "Read more" would drop all.
+    html = "<p>ICE signs a case management contract with Palantir</p><p>Read more</p><p>CBP tests face matching</p>"
+    assert article_text(html) == "ICE signs a case management contract with Palantir\nCBP tests face matching"
+    assert article_text("first line<br/>Subscribe now<BR>third line") == "first line\nthird line"
