@@ -104,6 +104,10 @@ if IS_POSTGRES:
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 5, 1))
     if DB_STATEMENT_TIMEOUT_MS:
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+# The API's list pages run one query each, prepared on PostgreSQL so that it is not planned
+# again on every request (timeline.api.database_json). Prepared statements live on a connection:
+# set 0 behind a pooler in transaction mode that does not track them (PgBouncer before 1.21).
+DB_PREPARED_STATEMENTS = IS_POSTGRES and envbool("DB_PREPARED_STATEMENTS", True)
 # A safe request (GET/HEAD) that loses its database connection (a restart, a failover) is
 # retried with backoff for up to this many seconds before answering 503.
 DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)

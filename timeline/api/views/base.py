@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from timeline.api import database_json
 from timeline.api.caching import conditional_body, conditional_json, dump_json
 from timeline.api.filters import FilterBackend
 from timeline.api.csv_export import all_rows, csv_lines
@@ -84,7 +85,7 @@ class ResourceViewSet(GenericViewSet):
             rows, next_link = self.paginator.page(queryset, request, ordering,
                                                   fetch=lambda page: presenter.json_page(page, ordering))
             body = b'{"next":%s,"results":[%s]}' % (dump_json(next_link), ",".join(r["row_json"] for r in rows).encode())
-            return conditional_body(request, body, presenter.last_modified(rows))
+            return conditional_body(request, body, database_json.last_modified(self.model, rows))
         rows, next_link = self.paginator.page(presenter.values(queryset), request, ordering)
         data = {"next": next_link, "results": presenter.present(rows)}
         return conditional_json(request, data, presenter.last_modified(rows))
