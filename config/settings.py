@@ -108,6 +108,10 @@ if IS_POSTGRES:
 # again on every request (timeline.api.database_json). Prepared statements live on a connection:
 # set 0 behind a pooler in transaction mode that does not track them (PgBouncer before 1.21).
 DB_PREPARED_STATEMENTS = IS_POSTGRES and envbool("DB_PREPARED_STATEMENTS", True)
+if DB_PREPARED_STATEMENTS:
+    # psycopg prepares a statement the second time a connection runs it, and only for
+    # server-side binding cursors: Django's own cursors (client-side binding) never prepare.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1
 # A safe request (GET/HEAD) that loses its database connection (a restart, a failover) is
 # retried with backoff for up to this many seconds before answering 503.
 DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)

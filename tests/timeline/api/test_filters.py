@@ -130,6 +130,13 @@ def test_search_matches_words_in_titles_and_summaries(seed, api):
     assert slugs(api.get("/api/v1/events/?q=zeppelin")) == []
 
 
+def test_a_search_with_a_percent_sign_is_answered(seed, api):
+    # On PostgreSQL the page query's values are written into a prepared statement's text, where
+    # a stray % would be taken for a placeholder.
+    assert slugs(api.get("/api/v1/events/?q=100%25")) == []
+    assert slugs(api.get("/api/v1/statements/?q=%25s%25s")) == []
+
+
 def test_ordering_on_dates_both_ways_puts_undated_records_last(seed, api):
     Event.objects.create(slug="undated", title="Undated", state="published")
     ascending = slugs(api.get("/api/v1/events/?ordering=date&page_size=100"))
