@@ -8,10 +8,10 @@ records (drafts, deleted) left out for the public. The list page then costs one 
 its size, and no Python per row or per link.
 
 The query wraps the ORM's page query (filters, ordering, cursor and limit stay the ORM's) in a
-CTE `page` and builds the rows from it. PostgreSQL aggregates each kind of link for the whole
-page at once (json_agg ... GROUP BY over `= ANY(ARRAY(SELECT id FROM page))`, which reads the
-join tables' indexes) and joins the results: correlated subqueries per row cost it about 10 µs
-of executor start-up each, 500 per page. SQLite runs correlated subqueries cheaply, and before
+CTE `page` and builds the rows from it. PostgreSQL aggregates the links and citations of the
+whole page at once (one UNION ALL over `= ANY(ARRAY(SELECT id FROM page))`, which reads the join
+tables' indexes, grouped by row with one json_agg per kind) and joins the result: correlated
+subqueries per row cost it about 10 µs of executor start-up each, 500 per page. SQLite runs correlated subqueries cheaply, and before
 3.44 has no ORDER BY inside an aggregate, so it gets one ordered subquery per row and link kind.
 
 On PostgreSQL a repeated page query runs as a prepared statement (settings.DB_PREPARED_STATEMENTS):
@@ -72,7 +72,7 @@ class PageJson:
         self.postgres = connection.vendor == "postgresql"
         self.q = connection.ops.quote_name
         self.params = []
-        self.ctes = []
+        self.arrays = []  # PostgreSQL: the SELECTs gathered into the CTE `arrays`
         self.joins = []
 
     # Small pieces, each returning SQL; parameters go through markers (see param).
@@ -129,19 +129,28 @@ class PageJson:
         sql = f"{alias}.{self.q(field.column)}"
         return self.time(sql) if field.get_internal_type() in TIME_TYPES else sql
 
-    def array(self, value, source, order, key):
+    def array(self, value, source, key, text_order=None, number_order=None):
         """A JSON array of `value` over the rows of `source` (FROM ... WHERE, without the page
-        condition) for each page row, in `order`; `key` is the column naming the page row."""
+        condition) for each page row, ordered by `text_order` (as Python sorts strings: by code
+        point) or `number_order`; `key` is the column naming the page row."""
         if self.postgres:
-            name = f"a{len(self.ctes)}"
-            self.ctes.append(
-                f"{name} AS (SELECT {key} AS id, json_agg({value} ORDER BY {order}) AS v {source} "
-                f"AND {key} = ANY(ARRAY(SELECT id FROM page)) GROUP BY {key})")
-            self.joins.append(f"LEFT JOIN {name} ON {name}.id = page.id")
-            return f"coalesce({name}.v, '[]'::json)"
+            # Collected into one CTE for the whole page (see parts): one UNION ALL, one grouping
+            # and one join instead of one of each per array (0.3 ms less for an events page).
+            index = len(self.arrays)
+            self.arrays.append(
+                f"SELECT {index} AS k, {key} AS id, {value} AS v, CAST({text_order or 'NULL'} AS TEXT) AS ot, "
+                f"CAST({number_order or 'NULL'} AS BIGINT) AS o {source} AND {key} = ANY(ARRAY(SELECT id FROM page))")
+            return f"coalesce(arrays.v{index}, '[]'::json)"
         # SQLite (before 3.44) has no ORDER BY inside an aggregate: aggregate an ordered subquery.
+        order = text_order or number_order
         return (f"json((SELECT json_group_array(json(v)) FROM "
                 f"(SELECT json_quote({value}) AS v {source} AND {key} = page.id ORDER BY {order})))")
+
+    def arrays_cte(self):
+        """The PostgreSQL CTE `arrays`: per page row, one column v<i> per array (see array)."""
+        aggregates = ", ".join(f'json_agg(v ORDER BY ot COLLATE "C", o) FILTER (WHERE k = {index}) AS v{index}'
+                               for index in range(len(self.arrays)))
+        return f"arrays AS (SELECT id, {aggregates} FROM ({' UNION ALL '.join(self.arrays)}) u GROUP BY id)"
 
     # The page.
 
@@ -152,7 +161,11 @@ class PageJson:
         q, meta = self.q, self.model._meta
         columns = ", ".join(q(f.column) for f in meta.concrete_fields)
         row = self.row()
-        ctes = ", ".join([f"page ({columns}) AS {'MATERIALIZED ' if self.postgres else ''}({PAGE})", *self.ctes])
+        ctes = [f"page ({columns}) AS {'MATERIALIZED ' if self.postgres else ''}({PAGE})"]
+        if self.arrays:
+            ctes.append(self.arrays_cte())
+            self.joins.append("LEFT JOIN arrays ON arrays.id = page.id")
+        ctes = ", ".join(ctes)
         field = meta.get_field(field_name)
         direction = "DESC" if descending else "ASC"
         sql = (f"WITH {ctes} SELECT page.{q('id')}, page.{q(field.column)}, page.{q('modified_at')}, "
@@ -202,9 +215,8 @@ class PageJson:
         target_col = through._meta.get_field(field.m2m_reverse_field_name()).column
         source = (f"FROM {q(through._meta.db_table)} j INNER JOIN {q(target._meta.db_table)} r "
                   f"ON j.{q(target_col)} = r.{q('id')} WHERE {self.visible('r')}")
-        # Sorted as Python sorts strings (code points): byte order, whatever the database's collation.
-        order = f'r.{q("slug")} COLLATE "C"' if self.postgres else f"r.{q('slug')}"
-        return self.array(f"r.{q('slug')}", source, order, f"j.{q(source_col)}")
+        value = f"to_json(r.{q('slug')})" if self.postgres else f"r.{q('slug')}"
+        return self.array(value, source, f"j.{q(source_col)}", text_order=f"r.{q('slug')}")
 
     def citations(self):
         q = self.q
@@ -226,7 +238,7 @@ class PageJson:
         source = (f"FROM {q(Citation._meta.db_table)} c INNER JOIN {q(source_meta.db_table)} s "
                   f"ON c.{q('source_id')} = s.{q('id')} "
                   f"WHERE c.{q('content_type_id')} = {content_type} AND {self.visible('s')}")
-        return self.array(item, source, f"c.{q('id')}", f"c.{q('object_id')}")
+        return self.array(item, source, f"c.{q('object_id')}", number_order=f"c.{q('id')}")
 
 
 def converter(field):
