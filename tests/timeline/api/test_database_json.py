@@ -102,3 +102,16 @@ def test_presenters_with_python_transforms_stay_on_the_python_path():
 
     assert not database_json.supports(ContractPresenter)  # value_usd as text
     assert not database_json.supports(ProgramPresenter)  # aliases split, lifecycle embedded
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_last_modified_is_the_newest_time_among_the_page_rows_only(size):
+    build_mixed_records()
+    newest = Event.objects.filter(slug="event-3")
+    newest.update(modified_at=datetime.datetime(2030, 1, 1, 12, 0, 0, 5, tzinfo=datetime.timezone.utc))
+    presenter = EventPresenter(RowContext("http://testserver/", AnonymousUser()))
+    ordering = Ordering("date", True)
+    queryset = Event.objects.published().order_by(*ordering.order_by())
+    page = database_json.fetch_page(presenter, queryset[:size + 1], ordering)[:size]
+    expected = max(queryset[:size].values_list("modified_at", flat=True))
+    assert database_json.last_modified(Event, page) == expected
