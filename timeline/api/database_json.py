@@ -11,8 +11,9 @@ The query wraps the ORM's page query (filters, ordering, cursor and limit stay t
 CTE `page` and builds the rows from it. PostgreSQL aggregates the links and citations of the
 whole page at once (one UNION ALL over `= ANY(ARRAY(SELECT id FROM page))`, which reads the join
 tables' indexes, grouped by row with one json_agg per kind) and joins the result: correlated
-subqueries per row cost it about 10 µs of executor start-up each, 500 per page. SQLite runs correlated subqueries cheaply, and before
-3.44 has no ORDER BY inside an aggregate, so it gets one ordered subquery per row and link kind.
+subqueries per row cost it about 10 µs of executor start-up each, 500 per page. SQLite runs
+correlated subqueries cheaply, and before 3.44 has no ORDER BY inside an aggregate, so it gets
+one ordered subquery per row and kind of link.
 
 On PostgreSQL a repeated page query runs as a prepared statement (settings.DB_PREPARED_STATEMENTS):
 planning it took almost as long as running it (about 2.4 ms against 2.9 ms for 100 events), and
@@ -79,7 +80,7 @@ class PageJson:
     # Small pieces, each returning SQL; parameters go through markers (see param).
 
     def param(self, value):
-        """Return a marker standing for a parameter; query() turns markers into %s in text order
+        """Return a marker standing for a parameter; parts() turns markers into %s in text order
         (pieces are written inside out, so writing order is not the order in the query)."""
         self.params.append(value)
         return f"{MARK}{len(self.params) - 1}{MARK}"
@@ -157,8 +158,9 @@ class PageJson:
 
     def parts(self, field_name, descending):
         """Return (head, tail, params): the query is head + the page query's SQL + tail, and
-        selects id, the ordering field, modified_at and the row's JSON text for each row of the
-        page, in the page's order; `params` follow the page query's own."""
+        selects id, the ordering field, the newest modification time so far (as text) and the
+        row's JSON text for each row of the page, in the page's order; `params` follow the page
+        query's own."""
         q, meta = self.q, self.model._meta
         columns = ", ".join(q(f.column) for f in meta.concrete_fields)
         row = self.row()

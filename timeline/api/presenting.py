@@ -220,8 +220,9 @@ class Presenter:
         return database_json.supports(type(self))
 
     def json_page(self, queryset, ordering):
-        """Return the page's rows as dicts of id, modified_at, the ordering field and `row_json`:
-        the row's response object as JSON text, built by the database (one query)."""
+        """Return the page's rows as dicts of id, the ordering field, `newest` and `row_json`:
+        the row's response object as JSON text, built by the database (one query; see
+        timeline.api.database_json)."""
         return database_json.fetch_page(self, queryset, ordering)
 
     def present(self, rows):

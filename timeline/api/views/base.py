@@ -69,7 +69,9 @@ class ResourceViewSet(GenericViewSet):
         return self.presenter_class(RowContext.for_request(self.request))
 
     def list(self, request, *args, **kwargs):
-        """Queries: the page's rows, then the presenter's fixed few (links and citations in one, embeds)."""
+        """Queries: one when the database can write the rows (timeline.api.database_json: events,
+        statements, sources); otherwise the page's rows, then the presenter's fixed few (links and
+        citations in one, embeds)."""
         queryset = self.filter_queryset(self.get_queryset())
         ordering = request.api_ordering
         presenter = self.presenter()
