@@ -1,5 +1,5 @@
 """The project's URLs plus the plain view the API is compared with."""
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from config.urls import urlpatterns as project_urlpatterns
@@ -11,4 +11,9 @@ def plain_events(request):
     return JsonResponse(list(Event.objects.values()[:100]), safe=False)
 
 
-urlpatterns = [path("bench/plain-events/", plain_events), *project_urlpatterns]
+def hello(request):
+    """The floor: the project's middleware and a response, no database, no JSON."""
+    return HttpResponse(b"hello", content_type="text/plain")
+
+
+urlpatterns = [path("bench/plain-events/", plain_events), path("bench/hello/", hello), *project_urlpatterns]

@@ -27,7 +27,12 @@ def etag_matches(header, etag):
 
 def conditional_json(request, data, last_modified=None, allow_if_modified_since=False, status=200):
     """Return a JSON response with ETag and Last-Modified, or a 304 when the client's copy is current."""
-    body = dump_json(data)
+    return conditional_body(request, dump_json(data), last_modified, allow_if_modified_since, status)
+
+
+def conditional_body(request, body, last_modified=None, allow_if_modified_since=False, status=200):
+    """Return a response with this JSON body (bytes) and ETag and Last-Modified, or a 304 when the
+    client's copy is current."""
     etag = '"%s"' % hashlib.md5(body, usedforsecurity=False).hexdigest()
     headers = {"ETag": etag}
     if last_modified is not None:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from timeline.dates import parse_precise, period_end
+from timeline.dates import Precision, parse_precise, period_end
 from timeline.models import (
     Agency, Claim, Contract, Event, EventKind, Organization, Person, Program, ProgramStatus, Source, State, Statement,
 )
@@ -184,11 +184,45 @@ class AgencyTreeMixin:
         return queryset.filter(pk__in=linked.values("pk"))
 
 
-class DatedFilterSet(CuratedFilterSet):
-    """`date_from`/`date_to` (YYYY, YYYY-MM or YYYY-MM-DD) respecting precision, `overlap`."""
+def period_start(day, precision):
+    """Return the first day of the period of this precision that contains `day`."""
+    if precision == Precision.YEAR:
+        return datetime.date(day.year, 1, 1)
+    if precision == Precision.MONTH:
+        return datetime.date(day.year, day.month, 1)
+    return day
 
-    date_from = PreciseDateFilter(label="Start of the range: YYYY, YYYY-MM or YYYY-MM-DD.")
-    date_to = PreciseDateFilter(label="End of the range (a month or year means its last day).")
+
+def period_ends_by(field, day):
+    """Return a Q for records whose period, stored as its first day in `field` with a precision
+    in `field`_precision, ends on or before `day`: the period starts before the first period
+    of its precision that begins after `day` (April 2025 ends by 2025-04-30, not by 2025-04-29)."""
+    after = day + datetime.timedelta(days=1) if day < datetime.date.max else None
+    condition = Q()
+    for precision in Precision.values:
+        bound = Q(**{f"{field}__lt": period_start(after, precision)}) if after else Q(**{f"{field}__isnull": False})
+        condition |= Q(**{f"{field}_precision": precision}) & bound
+    return condition
+
+
+def period_ends_from(field, day):
+    """Return a Q for records whose period (as in period_ends_by) ends on or after `day`."""
+    condition = Q()
+    for precision in Precision.values:
+        condition |= Q(**{f"{field}_precision": precision, f"{field}__gte": period_start(day, precision)})
+    return condition
+
+
+class PreciseRangeFilterSet(CuratedFilterSet):
+    """A date range (YYYY, YYYY-MM or YYYY-MM-DD) on a precise date, respecting its precision:
+    only records whose whole period lies inside, or with `overlap=true` any record whose period
+    meets the range. Subclasses name the date field, its range parameters and, where the model
+    stores it, the period's last day (else it follows from the precision)."""
+
+    period_field = "date"
+    period_end_field = None
+    range_params = ("date_from", "date_to")
+
     overlap = StrictBooleanFilter(
         method="keep", label="true: any record whose period overlaps the range; default: only records wholly inside.")
 
@@ -197,13 +231,32 @@ class DatedFilterSet(CuratedFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        start, end = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
-        overlap = self.form.cleaned_data.get("overlap")
+        data = self.form.cleaned_data
+        start, end = data.get(self.range_params[0]), data.get(self.range_params[1])
+        overlap, field, end_field = data.get("overlap"), self.period_field, self.period_end_field
         if start:
-            queryset = queryset.filter(date_end__gte=start[0]) if overlap else queryset.filter(date__gte=start[0])
+            if not overlap:
+                queryset = queryset.filter(**{f"{field}__gte": start[0]})
+            elif end_field:
+                queryset = queryset.filter(**{f"{end_field}__gte": start[0]})
+            else:
+                queryset = queryset.filter(period_ends_from(field, start[0]))
         if end:
-            queryset = queryset.filter(date__lte=end[1]) if overlap else queryset.filter(date_end__lte=end[1])
+            if overlap:
+                queryset = queryset.filter(**{f"{field}__lte": end[1]})
+            elif end_field:
+                queryset = queryset.filter(**{f"{end_field}__lte": end[1]})
+            else:
+                queryset = queryset.filter(period_ends_by(field, end[1]))
         return queryset
+
+
+class DatedFilterSet(PreciseRangeFilterSet):
+    """`date_from`/`date_to` (YYYY, YYYY-MM or YYYY-MM-DD) respecting precision, `overlap`."""
+
+    period_end_field = "date_end"
+    date_from = PreciseDateFilter(label="Start of the range: YYYY, YYYY-MM or YYYY-MM-DD.")
+    date_to = PreciseDateFilter(label="End of the range (a month or year means its last day).")
 
 
 class EventFilterSet(AgencyTreeMixin, DatedFilterSet):
@@ -243,15 +296,19 @@ class ProgramFilterSet(AgencyTreeMixin, CuratedFilterSet):
         fields = []
 
 
-class ContractFilterSet(AgencyTreeMixin, CuratedFilterSet):
+class ContractFilterSet(AgencyTreeMixin, PreciseRangeFilterSet):
+    """Announcement ranges respect the announcement's precision, as event dates do: a contract
+    announced in "April 2025" is inside 2025-04 and 2025, not inside 2025-04-01..2025-04-15
+    unless `overlap=true`."""
+
     agency_path = "agency"
+    period_field = "announced"
+    range_params = ("announced_from", "announced_to")
     agency = by_slug(Agency, "agency", "Agency slug; includes its child agencies.", method="agency_tree")
     program = by_slug(Program, "program", "Program slug.")
     organization = by_slug(Organization, "vendor", "Vendor's slug.")
-    announced_from = django_filters.DateFilter(field_name="announced", lookup_expr="gte",
-                                               label="Announced on or after (YYYY-MM-DD).")
-    announced_to = django_filters.DateFilter(field_name="announced", lookup_expr="lte",
-                                             label="Announced on or before (YYYY-MM-DD).")
+    announced_from = PreciseDateFilter(label="Announced from: YYYY, YYYY-MM or YYYY-MM-DD.")
+    announced_to = PreciseDateFilter(label="Announced by: YYYY, YYYY-MM or YYYY-MM-DD (a month or year means its last day).")
 
     class Meta:
         model = Contract

@@ -109,19 +109,21 @@ class KeysetPagination(BasePagination):
             ]})
         return int(raw)
 
-    def rows(self, queryset, ordering, size, after=None):
-        """Fetch up to `size` value rows after the cursor position (one query)."""
+    def rows(self, queryset, ordering, size, after=None, fetch=list):
+        """Fetch up to `size` value rows after the cursor position (one query): `fetch` runs the
+        ordered, sliced queryset and returns its rows as dicts."""
         if after is not None:
             queryset = queryset.filter(ordering.after(*after))
-        return list(queryset.order_by(*ordering.order_by())[:size])
+        return fetch(queryset.order_by(*ordering.order_by())[:size])
 
-    def page(self, queryset, request, ordering):
-        """Return (rows, next link) for the request's cursor and page size; `queryset` yields dicts."""
+    def page(self, queryset, request, ordering, fetch=list):
+        """Return (rows, next link) for the request's cursor and page size; `fetch` (default: list)
+        turns the page's queryset into dicts holding at least id and the ordering field."""
         size = self.get_page_size(request)
         token = request.query_params.get(self.cursor_param)
         field = queryset.model._meta.get_field(ordering.field)
         after = decode_cursor(token, field) if token else None
-        rows = self.rows(queryset, ordering, size + 1, after)
+        rows = self.rows(queryset, ordering, size + 1, after, fetch)
         next_link = None
         if len(rows) > size:
             rows = rows[:size]

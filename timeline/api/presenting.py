@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
+from timeline.api import database_json
 from timeline.dates import format_precise
 from timeline.models import Citation, Source, State
 
@@ -213,6 +214,16 @@ class Presenter:
         """Return the queryset as dicts of every column a row needs (not yet evaluated)."""
         related = [col for _, cols in self.foreign_columns() for col in cols]
         return queryset.values(*self.value_names(), *related)
+
+    def builds_json_in_database(self):
+        """Whether list rows can come from json_values (plain columns, links and citations only)."""
+        return database_json.supports(type(self))
+
+    def json_page(self, queryset, ordering):
+        """Return the page's rows as dicts of id, the ordering field, `newest` and `row_json`:
+        the row's response object as JSON text, built by the database (one query; see
+        timeline.api.database_json)."""
+        return database_json.fetch_page(self, queryset, ordering)
 
     def present(self, rows):
         """Turn fetched value dicts into response rows (a fixed number of queries)."""

@@ -45,6 +45,42 @@ def test_a_year_precision_event_is_not_inside_one_of_its_months(seed, api):
         api.get("/api/v1/events/?date_from=2024-03&date_to=2024-03&overlap=true"))
 
 
+def contract_slugs(api, query):
+    return slugs(api.get(f"/api/v1/contracts/?{query}"))
+
+
+def test_a_month_precision_contract_announcement_is_inside_its_whole_month_only(seed, api):
+    # Announced "April 2025" (stored as 2025-04-01, month precision).
+    contract = "ice-palantir-immigrationos-2025"
+    assert contract in contract_slugs(api, "announced_from=2025-04-01&announced_to=2025-04-30")
+    assert contract in contract_slugs(api, "announced_from=2025-04&announced_to=2025")
+    assert contract not in contract_slugs(api, "announced_from=2025-04-01&announced_to=2025-04-15")
+    assert contract not in contract_slugs(api, "announced_from=2025-04-10")
+    assert contract not in contract_slugs(api, "announced_to=2025-04-29")
+
+
+def test_overlap_finds_a_month_precision_contract_announcement_from_part_of_its_month(seed, api):
+    contract = "ice-palantir-immigrationos-2025"
+    assert contract in contract_slugs(api, "announced_from=2025-04-01&announced_to=2025-04-15&overlap=true")
+    assert contract in contract_slugs(api, "announced_from=2025-04-30&overlap=true")
+    assert contract not in contract_slugs(api, "announced_from=2025-05-01&overlap=true")
+    assert contract not in contract_slugs(api, "announced_to=2025-03-31&overlap=true")
+
+
+def test_a_year_precision_contract_announcement_needs_its_whole_year(seed, api):
+    from timeline.models import Agency, Contract, Organization
+
+    Contract.objects.create(slug="year-contract", title="Known to the year", state="published",
+                            agency=Agency.objects.filter(state="published").first(),
+                            vendor=Organization.objects.filter(state="published").first(),
+                            announced=datetime.date(2014, 1, 1), announced_precision="year")
+    assert "year-contract" in contract_slugs(api, "announced_from=2014&announced_to=2014-12-31")
+    assert "year-contract" not in contract_slugs(api, "announced_to=2014-12-30")
+    assert "year-contract" not in contract_slugs(api, "announced_from=2014-06")
+    assert "year-contract" in contract_slugs(api, "announced_from=2014-06&announced_to=2014-06&overlap=true")
+    assert "year-contract" in contract_slugs(api, "announced_to=9999-12-31")
+
+
 def test_an_agency_filter_includes_its_child_agencies(seed, api):
     dhs = set(slugs(api.get("/api/v1/events/?agency=dhs&page_size=100")))
     cbp = set(slugs(api.get("/api/v1/events/?agency=cbp")))
@@ -92,6 +128,13 @@ def test_search_matches_words_in_titles_and_summaries(seed, api):
     assert sorted(slugs(api.get("/api/v1/events/?q=case management"))) == [
         "ice-palantir-immigrationos-contract", "palantir-ice-case-management-2014"]
     assert slugs(api.get("/api/v1/events/?q=zeppelin")) == []
+
+
+def test_a_search_with_a_percent_sign_is_answered(seed, api):
+    # On PostgreSQL the page query's values are written into a prepared statement's text, where
+    # a stray % would be taken for a placeholder.
+    assert slugs(api.get("/api/v1/events/?q=100%25")) == []
+    assert slugs(api.get("/api/v1/statements/?q=%25s%25s")) == []
 
 
 def test_ordering_on_dates_both_ways_puts_undated_records_last(seed, api):
@@ -143,6 +186,9 @@ def test_bad_input_is_a_400_naming_the_parameter(seed, api, query, parameter):
     ("/api/v1/claims/?source=99999999999999999999999", "source"),
     ("/api/v1/claims/?in_conflict=maybe", "in_conflict"),
     ("/api/v1/sources/?published_from=2025-99-01", "published_from"),
+    ("/api/v1/contracts/?announced_from=2025-13", "announced_from"),
+    ("/api/v1/contracts/?announced_to=April", "announced_to"),
+    ("/api/v1/contracts/?overlap=sometimes", "overlap"),
     ("/api/v1/contracts/?ordering=value_usd", "ordering"),
     ("/api/v1/timeline.json?program=nope", "program"),
 ])

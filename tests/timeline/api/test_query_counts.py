@@ -56,18 +56,20 @@ def build_many(n=N):
 
 
 # Queries per list request (anonymous; throttling uses the cache, not the database):
-# 1 the page's rows (related slugs joined in), 2 one UNION ALL of the citations (with their
-# sources) and the links of every many-to-many field; programs add 3 the lifecycle and 4 its
-# citations; claims have no links or citation table but resolve subjects: one query per kind of
-# subject on the page (here events, contracts and programs: 3 queries).
+# events, statements and sources: 1, the page with each row's JSON written by the database
+# (links and citations included; timeline.api.database_json). The others: 1 the page's rows
+# (related slugs joined in), 2 one UNION ALL of the citations (with their sources) and the links
+# of every many-to-many field; programs add 3 the lifecycle and 4 its citations; claims have no
+# links or citation table but resolve subjects: one query per kind of subject on the page (here
+# events, contracts and programs: 3 queries).
 LIST_QUERIES = {
-    "events": 2,
+    "events": 1,
     "programs": 4,
     "agencies": 2,  # rows, citations (no many-to-many)
     "organizations": 2,
     "people": 2,
     "contracts": 2,
-    "statements": 2,
+    "statements": 1,
     "sources": 1,  # rows only: sources are the citations
     "claims": 4,  # rows (conflicts annotated by a subquery, source joined), 3 subject kinds
 }

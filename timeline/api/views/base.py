@@ -14,7 +14,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from timeline.api.caching import conditional_json
+from timeline.api import database_json
+from timeline.api.caching import conditional_body, conditional_json, dump_json
 from timeline.api.filters import FilterBackend
 from timeline.api.csv_export import all_rows, csv_lines
 from timeline.api.paging import KeysetPagination, OrderingBackend
@@ -68,7 +69,9 @@ class ResourceViewSet(GenericViewSet):
         return self.presenter_class(RowContext.for_request(self.request))
 
     def list(self, request, *args, **kwargs):
-        """Queries: the page's rows, then the presenter's fixed few (links and citations in one, embeds)."""
+        """Queries: one when the database can write the rows (timeline.api.database_json: events,
+        statements, sources); otherwise the page's rows, then the presenter's fixed few (links and
+        citations in one, embeds)."""
         queryset = self.filter_queryset(self.get_queryset())
         ordering = request.api_ordering
         presenter = self.presenter()
@@ -79,6 +82,12 @@ class ResourceViewSet(GenericViewSet):
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{self.basename_plural}.csv"'
             return response
+        if presenter.builds_json_in_database():
+            # One query: the database writes each row's JSON; Python only joins the page.
+            rows, next_link = self.paginator.page(queryset, request, ordering,
+                                                  fetch=lambda page: presenter.json_page(page, ordering))
+            body = b'{"next":%s,"results":[%s]}' % (dump_json(next_link), ",".join(r["row_json"] for r in rows).encode())
+            return conditional_body(request, body, database_json.last_modified(self.model, rows))
         rows, next_link = self.paginator.page(presenter.values(queryset), request, ordering)
         data = {"next": next_link, "results": presenter.present(rows)}
         return conditional_json(request, data, presenter.last_modified(rows))
