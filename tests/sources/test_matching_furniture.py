@@ -1,4 +1,6 @@
-from sources.matching.furniture import article_text
+import re
+
+from sources.matching.furniture import _FURNITURE_SENTENCE, article_text
 
 PAGE = ("<nav>Home | News | Gadgets</nav><aside><h3>Trending</h3><ul><li>CBP plans to photograph everyone</li></ul>"
         "</aside><article><p>The keyboard is quiet.</p><p>Battery life is long.</p></article>"
@@ -41,3 +43,35 @@ def test_paragraphs_stay_apart_so_a_chrome_paragraph_takes_only_itself():
     html = "<p>ICE signs a case management contract with Palantir</p><p>Read more</p><p>CBP tests face matching</p>"
     assert article_text(html) == "ICE signs a case management contract with Palantir\nCBP tests face matching"
     assert article_text("first line<br/>Subscribe now<BR>third line") == "first line\nthird line"
+
+
+# The chrome phrases as they were written before being grouped by first letters: the grouped
+# pattern must accept exactly the same texts.
+_PHRASES_AS_LISTED = re.compile(
+    r"\b(subscribe|sign up|newsletter|share (?:on|this)|related (?:articles|stories|posts|coverage)|"
+    r"read more|leave a comment|comments?\s*\(\d+\)|privacy policy|terms of (?:use|service)|"
+    r"(?:accept|use of|we use) cookies|cookie (?:policy|settings)|advertisement\b|advertise with us|contact us|"
+    r"all rights reserved|follow us|^\s*trending\b|trending (?:now|stories|articles)|most (?:read|popular)|"
+    r"recommended for you|click here|copyright\b|\u00a9)")
+_CHROME = ["subscribe", "sign up", "newsletter", "share on", "share this", "related articles", "related stories",
+           "related posts", "related coverage", "read more", "leave a comment", "comment (3)", "comments(12)",
+           "privacy policy", "terms of use", "terms of service", "accept cookies", "use of cookies",
+           "we use cookies", "cookie policy", "cookie settings", "advertisement", "advertise with us", "contact us",
+           "all rights reserved", "follow us", "trending", "trending now", "trending stories", "trending articles",
+           "most read", "most popular", "recommended for you", "click here", "copyright", "2025\u00a9"]
+# Near misses: a letter more or less, inside a longer word, or a phrase cut short; and a \u00a9
+# after a space (the \\b before it asks for a word character there, as it always did).
+_NOT_CHROME = ["unsubscribed", "resubscribe", "signing up", "shared on", "related article", "reader more",
+               "advertisements", "copyrighted", "uncopyright", "cookies policy", "contacts us",
+               "the trending topic", "\u00a9", "alls rights reserved", "clicking here", "comments (x)", "mostly read"]
+
+
+def test_the_grouped_chrome_pattern_accepts_exactly_the_listed_phrases():
+    texts = []
+    for phrase in _CHROME + _NOT_CHROME:
+        texts += [phrase, f"the agency said {phrase} on tuesday", f"{phrase}.", f"  {phrase}", f"word{phrase}"]
+    for text in texts:
+        expected = _PHRASES_AS_LISTED.search(text) is not None
+        assert (_FURNITURE_SENTENCE.search(text) is not None) == expected, text
+    assert all(_FURNITURE_SENTENCE.search(phrase) for phrase in _CHROME)
+    assert not any(_FURNITURE_SENTENCE.search(f"the agency said {phrase}") for phrase in _NOT_CHROME)
