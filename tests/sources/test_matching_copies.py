@@ -1,4 +1,4 @@
-from sources.matching.copies import CopyText, copy_evidence, find_copy_of, winnow
+from sources.matching.copies import CopyText, _hash, copy_evidence, find_copy_of, shingle_hashes, winnow
 
 ORIGINAL = CopyText.of(
     "DHS offers $1,000 to migrants who deport themselves",
@@ -57,3 +57,16 @@ def test_winnowing_keeps_a_shared_fingerprint_for_any_long_enough_shared_passage
     a = winnow("completely different opening words here".split() + shared)
     b = winnow(shared + "and a different ending follows this passage".split())
     assert a & b
+
+
+def test_shingle_hashes_are_the_hashes_of_each_word_triple_in_order():
+    words = "the department said the payments would begin".split()
+    assert shingle_hashes(words) == [_hash(" ".join(words[i:i + 3])) for i in range(len(words) - 2)]
+    assert shingle_hashes(words, size=2)[0] == _hash("the department")
+    assert shingle_hashes(words[:2]) == []
+
+
+def test_shingle_hashes_keep_the_values_stored_fingerprints_were_made_with():
+    # Fingerprints are stored (ReportFingerprint): a new hash would leave every stored report
+    # unfindable as the original of a copy. 63 bits of BLAKE2b-64 of the words joined by spaces.
+    assert shingle_hashes(["the", "department", "said"]) == [4686824180302870324]
