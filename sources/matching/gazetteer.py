@@ -5,6 +5,8 @@ as whole word sequences, ignoring case, except one-word names, which must be cap
 written ("Palantir", not "palantir" in a URL slug or a lower-case pun).
 """
 from dataclasses import dataclass, field
+from itertools import compress, count
+from operator import or_
 
 from sources.matching.text import is_acronym, is_shouting, plain_text, raw_words
 
@@ -93,7 +95,7 @@ class Gazetteer:
 
     def find_in_words(self, words, shouting=False):
         """Return {entity key: number of mentions} for words already split by raw_words."""
-        lowered = [w.lower() for w in words]
+        lowered = list(map(str.lower, words))
         acronyms = () if shouting else self.acronyms
         # Most words start no name: walk only the positions where one may start (found by set
         # intersections, in C), skipping those inside a name already matched.
@@ -104,7 +106,9 @@ class Gazetteer:
             return {}
         found = {}
         i = 0
-        for position in [n for n, (word, lower) in enumerate(zip(words, lowered)) if lower in starts or word in starts]:
+        # The positions whose word, as written or lower-cased, may start a name (a loop in C).
+        is_start = starts.__contains__
+        for position in compress(count(), map(or_, map(is_start, lowered), map(is_start, words))):
             if position < i:
                 continue
             i = position

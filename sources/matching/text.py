@@ -7,6 +7,7 @@ entirely in capitals carries no such signal, so it is folded to lower case.
 import html
 import re
 from functools import lru_cache
+from itertools import chain
 
 import snowballstemmer
 
@@ -98,6 +99,47 @@ def is_shouting(text):
     return len(letters) >= 12 and not any(c.islower() for c in letters)
 
 
+class WordMemo(dict):
+    """A dict that works out a missing word's value with `compute` and remembers it, up to
+    `limit` words (then it starts afresh).
+
+    Read through map(memo.__getitem__, words), a word seen before costs no Python call: the
+    loop runs in C, and reporting repeats its words.
+    """
+
+    __slots__ = ("compute", "limit")
+
+    def __init__(self, compute, limit=100_000):
+        super().__init__()
+        self.compute, self.limit = compute, limit
+
+    def __missing__(self, word):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = self.compute(word)
+        return value
+
+
+def normal_word(word):
+    """Return one token as raw_words gives it: a typographic apostrophe made plain, a possessive
+    dropped ("DHS's" -> "DHS"), a short dotted abbreviation closed up ("U.S." -> "US")."""
+    if "\u2019" in word:
+        word = word.replace("\u2019", "'")
+    if "'" in word:
+        if word.endswith("'s"):
+            word = word[:-2]
+        elif word.endswith("s'"):
+            word = word[:-1]
+    if "." in word:
+        bare = word.replace(".", "")
+        if bare.isalpha() and len(bare) <= 4:
+            word = bare  # U.S. -> US
+    return word
+
+
+_NORMAL_WORDS = WordMemo(normal_word)
+
+
 def raw_words(text):
     """Split text into words, keeping their case; money and percentages become one token each."""
     # The substitutions scan the whole text; skip them when it cannot contain what they look for.
@@ -105,22 +147,7 @@ def raw_words(text):
         text = _MONEY.sub(_money, text)
     if "%" in text or "cent" in text.lower():
         text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
-    out = []
-    append = out.append
-    for word in _WORD.findall(text):
-        if "\u2019" in word:
-            word = word.replace("\u2019", "'")
-        if "'" in word:
-            if word.endswith("'s"):
-                word = word[:-2]
-            elif word.endswith("s'"):
-                word = word[:-1]
-        if "." in word:
-            bare = word.replace(".", "")
-            if bare.isalpha() and len(bare) <= 4:
-                word = bare  # U.S. -> US
-        append(word)
-    return out
+    return list(map(_NORMAL_WORDS.__getitem__, _WORD.findall(text)))
 
 
 def is_acronym(word):
@@ -159,26 +186,26 @@ def terms(text, shouting=None):
     return terms_of_words(raw_words(text), shouting)
 
 
+def terms_of_word(word):
+    """Return the terms of one word as a tuple (empty for a stopword): a hyphenated compound
+    gives the whole when the thesaurus has it, else its parts."""
+    if "-" in word and not word.startswith("$"):
+        whole = word.lower()
+        if whole in _CANONICAL:
+            return (_CANONICAL[whole],)
+        return tuple(term for term in (term_of(part) for part in word.split("-") if part) if term)
+    term = term_of(word)
+    return (term,) if term else ()
+
+
+_WORD_TERMS = WordMemo(terms_of_word)
+
+
 def terms_of_words(words, shouting=False):
     """Return the terms of words already split by raw_words (see terms)."""
-    out = []
-    for word in words:
-        if shouting:
-            word = word.lower()
-        if "-" in word and not word.startswith("$"):
-            whole = word.lower()
-            if whole in _CANONICAL:
-                out.append(_CANONICAL[whole])
-                continue
-            for part in word.split("-"):
-                term = term_of(part) if part else ""
-                if term:
-                    out.append(term)
-            continue
-        term = term_of(word)
-        if term:
-            out.append(term)
-    return out
+    if shouting:
+        words = map(str.lower, words)
+    return list(chain.from_iterable(map(_WORD_TERMS.__getitem__, words)))
 
 
 def copy_words(text, words=None):
@@ -189,7 +216,7 @@ def copy_words(text, words=None):
     """
     if words is None or "<" in text or "&" in text:
         words = raw_words(plain_text(text))
-    return [w.lower() for w in words]
+    return list(map(str.lower, words))
 
 
 _TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]|-{1,2}|::)\s+[^|\u2013\u2014]{2,60}$")

@@ -1,4 +1,4 @@
-from sources.matching.text import is_shouting, raw_words, strip_site_name, terms
+from sources.matching.text import WordMemo, is_shouting, raw_words, strip_site_name, terms, terms_of_words
 
 
 def test_it_keeps_an_acronym_apart_from_the_ordinary_word():
@@ -44,3 +44,20 @@ def test_it_removes_a_site_name_from_a_headline():
     assert strip_site_name("Border agency news today - The Daily") == "Border agency news today"
     # a dash inside a short headline is not a site name
     assert strip_site_name("Q&A - on border tech") == "Q&A - on border tech"
+
+
+def test_a_word_gives_the_same_terms_the_first_time_and_after_it_is_remembered():
+    words = raw_words("ICE's self-deportation app: U.S. migrants' back-seat photos, DHS\u2019s ice and the U.S. again")
+    assert words[:2] == ["ICE", "self-deportation"] and "US" in words and "DHS" in words
+    first = terms_of_words(words)
+    assert terms_of_words(words) == first
+    assert first[:2] == ["ICE", "self-deport"] and "back" in first and "seat" in first
+    assert terms_of_words(["ICE", "DHS"], shouting=True) == ["ice", "dhs"]
+
+
+def test_a_word_memo_computes_each_word_once_and_starts_afresh_when_full():
+    calls = []
+    memo = WordMemo(lambda word: calls.append(word) or word.upper(), limit=2)
+    assert list(map(memo.__getitem__, ["a", "b", "a"])) == ["A", "B", "A"]
+    assert calls == ["a", "b"]
+    assert memo["c"] == "C" and len(memo) == 1 and calls == ["a", "b", "c"]
