@@ -3,6 +3,7 @@
 Headlines in a "Trending" box or a "Related articles" list name other stories; matched as if
 they were the article, they would attach a keyboard review to a border-surveillance event.
 """
+import html
 import re
 from html.parser import HTMLParser
 
@@ -140,6 +141,8 @@ def _collect(node, out, articles):
             continue
         if _is_furniture(child):
             continue
+        if child.tag == "a" and _is_chrome_link_text(_text_of(child)):
+            continue
         if child.tag in ("article", "main") or child.attrs.get("itemprop") == "articleBody":
             inner = []
             _collect(child, inner, articles)
@@ -175,6 +178,20 @@ _BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|blockquote|ul|ol|t
                              re.IGNORECASE)
 
 
+# A link whose whole text is site chrome ("Read more", "Share on X", "Subscribe"): the link is
+# furniture, the sentence it ends is not (feeds often end each paragraph with one).
+_LINK = re.compile(r"<a\b[^>]*>([^<]{0,80})</a\s*>", re.IGNORECASE)
+_CHROME_LINK_WORDS = 6
+
+
+def _is_chrome_link_text(text):
+    return len(text.split()) <= _CHROME_LINK_WORDS and _names_site_chrome(text)
+
+
+def _drop_chrome_link(match):
+    return " " if _is_chrome_link_text(html.unescape(match.group(1))) else match.group(0)
+
+
 def article_text(content):
     """Return the article's own text from an HTML (or plain) body, without page furniture.
 
@@ -186,6 +203,8 @@ def article_text(content):
     if "<" not in content or not _has_structure(content):
         # No element that can hold furniture or mark the article: strip tags (fast path).
         if "<" in content:
+            if "<a" in content or "<A" in content:
+                content = _LINK.sub(_drop_chrome_link, content)
             content = _BLOCK_BOUNDARY.sub("\n", content)
         return _drop_furniture_blocks(plain_text(content))
     builder = _TreeBuilder()

@@ -75,3 +75,13 @@ def test_the_grouped_chrome_pattern_accepts_exactly_the_listed_phrases():
         assert (_FURNITURE_SENTENCE.search(text) is not None) == expected, text
     assert all(_FURNITURE_SENTENCE.search(phrase) for phrase in _CHROME)
     assert not any(_FURNITURE_SENTENCE.search(f"the agency said {phrase}") for phrase in _NOT_CHROME)
+
+
+def test_a_read_more_link_is_dropped_without_the_sentence_it_ends():
+    html = ('<p>ICE signed a contract with Palantir <a href="https://example.org/1">Read more</a>.</p>'
+            '<p>CBP tested face matching <a href="https://example.org/2">Share on Facebook</a></p>')
+    assert article_text(html) == "ICE signed a contract with Palantir .\nCBP tested face matching"
+    # The same in a page with structure (the tree path).
+    assert article_text(f"<nav>Home</nav><div>{html}</div>") == article_text(html)
+    # Links in the article's own words stay.
+    assert article_text('<p>Officials at <a href="/ice">ICE</a> said so.</p>') == "Officials at ICE said so."
