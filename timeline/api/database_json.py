@@ -10,14 +10,16 @@ its size, and no Python per row or per link.
 The query wraps the ORM's page query (filters, ordering, cursor and limit stay the ORM's) in a
 CTE `page` and builds the rows from it. PostgreSQL aggregates the links and citations of the
 whole page at once (one UNION ALL over `= ANY(ARRAY(SELECT id FROM page))`, which reads the join
-tables' indexes, grouped by row with one json_agg per kind) and joins the result: correlated
-subqueries per row cost it about 10 µs of executor start-up each, 500 per page. SQLite runs
+tables' indexes, sorted once and grouped by row with one json_agg per kind) and joins the
+result: correlated subqueries per row cost it about 10 µs of executor start-up each, 500 per
+page. Objects are to_json of a LATERAL row (see PageJson.obj). SQLite runs
 correlated subqueries cheaply, and before 3.44 has no ORDER BY inside an aggregate, so it gets
 one ordered subquery per row and kind of link.
 
 On PostgreSQL a repeated page query runs as a prepared statement (settings.DB_PREPARED_STATEMENTS):
 planning it took almost as long as running it (about 2.4 ms against 2.9 ms for 100 events), and
-once prepared PostgreSQL keeps a generic plan for it.
+once prepared PostgreSQL keeps a generic plan for it. The ORM compiles the page query of an
+unfiltered list once per shape, not on every request (compiled_page).
 
 tests/timeline/api/test_database_json.py compares the two paths row by row, for the public and
 for staff, on records of every precision and with hidden links; the contract tests pin the bodies.
