@@ -33,7 +33,9 @@ def conditional_json(request, data, last_modified=None, allow_if_modified_since=
 def conditional_body(request, body, last_modified=None, allow_if_modified_since=False, status=200):
     """Return a response with this JSON body (bytes) and ETag and Last-Modified, or a 304 when the
     client's copy is current."""
-    etag = '"%s"' % hashlib.md5(body, usedforsecurity=False).hexdigest()
+    # BLAKE2b (128 bits, as long as an MD5): the ETag hashes the whole body, and BLAKE2b reads
+    # 120 kB (a page of 100 events) in about half the time MD5 takes.
+    etag = '"%s"' % hashlib.blake2b(body, digest_size=16).hexdigest()
     headers = {"ETag": etag}
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified.timestamp())

@@ -9,6 +9,7 @@ import binascii
 import datetime
 import json
 
+from django.db import connection
 from django.db.models import F, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -30,12 +31,23 @@ class Ordering:
 
     def after(self, value, pk):
         """Return a Q selecting the rows that come after (value, pk) in this ordering."""
-        f = self.field
+        # Conditions as positional pairs, which keep their order (keyword ones are sorted by
+        # name), so that the parameters come in the order after_params gives.
+        f, by_id = self.field, ("id__lt" if self.descending else "id__gt", pk)
         if value is None:
-            return Q(**{f"{f}__isnull": True, ("id__lt" if self.descending else "id__gt"): pk})
-        beyond = Q(**{f"{f}__lt" if self.descending else f"{f}__gt": value})
-        tie = Q(**{f: value, ("id__lt" if self.descending else "id__gt"): pk})
-        return beyond | tie | Q(**{f"{f}__isnull": True})
+            return Q((f"{f}__isnull", True), by_id)
+        beyond = Q((f"{f}__lt" if self.descending else f"{f}__gt", value))
+        tie = Q((f, value), by_id)
+        return beyond | tie | Q((f"{f}__isnull", True))
+
+    def after_params(self, field, value, pk):
+        """The parameters after() compiles to, in their order in the SQL, as the database gets
+        them (`field`: the ordering field); database_json checks them against the compiled query
+        before reusing its SQL."""
+        if value is None:
+            return (pk,)
+        value = field.get_db_prep_value(value, connection)
+        return (value, value, pk)
 
 
 class OrderingBackend(BaseFilterBackend):
@@ -109,16 +121,17 @@ class KeysetPagination(BasePagination):
             ]})
         return int(raw)
 
-    def rows(self, queryset, ordering, size, after=None, fetch=list):
-        """Fetch up to `size` value rows after the cursor position (one query): `fetch` runs the
-        ordered, sliced queryset and returns its rows as dicts."""
+    def rows(self, queryset, ordering, size, after=None, fetch=None):
+        """Fetch up to `size` value rows after the cursor position (one query): `fetch(page,
+        after)`, when given, runs the ordered, sliced queryset and returns its rows as dicts."""
         if after is not None:
             queryset = queryset.filter(ordering.after(*after))
-        return fetch(queryset.order_by(*ordering.order_by())[:size])
+        page = queryset.order_by(*ordering.order_by())[:size]
+        return list(page) if fetch is None else fetch(page, after)
 
-    def page(self, queryset, request, ordering, fetch=list):
-        """Return (rows, next link) for the request's cursor and page size; `fetch` (default: list)
-        turns the page's queryset into dicts holding at least id and the ordering field."""
+    def page(self, queryset, request, ordering, fetch=None):
+        """Return (rows, next link) for the request's cursor and page size; `fetch` (default: list;
+        see rows) turns the page's queryset into dicts holding at least id and the ordering field."""
         size = self.get_page_size(request)
         token = request.query_params.get(self.cursor_param)
         field = queryset.model._meta.get_field(ordering.field)

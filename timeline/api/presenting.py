@@ -219,11 +219,11 @@ class Presenter:
         """Whether list rows can come from json_values (plain columns, links and citations only)."""
         return database_json.supports(type(self))
 
-    def json_page(self, queryset, ordering):
+    def json_page(self, queryset, ordering, reuse=None):
         """Return the page's rows as dicts of id, the ordering field, `newest` and `row_json`:
         the row's response object as JSON text, built by the database (one query; see
-        timeline.api.database_json)."""
-        return database_json.fetch_page(self, queryset, ordering)
+        timeline.api.database_json and its fetch_page for `reuse`)."""
+        return database_json.fetch_page(self, queryset, ordering, reuse)
 
     def present(self, rows):
         """Turn fetched value dicts into response rows (a fixed number of queries)."""

@@ -115,3 +115,27 @@ def test_last_modified_is_the_newest_time_among_the_page_rows_only(size):
     page = database_json.fetch_page(presenter, queryset[:size + 1], ordering)[:size]
     expected = max(queryset[:size].values_list("modified_at", flat=True))
     assert database_json.last_modified(Event, page) == expected
+
+
+@pytest.mark.parametrize("ordering", ["-date", "date", "modified_at", "-created_at"])
+def test_cursor_pages_reusing_a_compiled_page_query_list_every_row_once_in_order(ordering):
+    """Unfiltered list pages compile their SQL once per shape and reuse it with each cursor's
+    values (database_json.compiled_page): walking every page twice, through dated and undated
+    rows, gives the rows in the ORM's order both times."""
+    from rest_framework.test import APIClient
+
+    build_mixed_records()
+    database_json.COMPILED_PAGES.clear()
+    field = ordering.lstrip("-")
+    expected = list(Event.objects.published().order_by(*Ordering(field, ordering.startswith("-")).order_by())
+                    .values_list("slug", flat=True))
+    client = APIClient()
+    for _ in range(2):
+        seen, link = [], f"/api/v1/events/?ordering={ordering}&page_size=2"
+        while link:
+            page = json.loads(client.get(link).content)
+            seen += [row["slug"] for row in page["results"]]
+            link = page["next"]
+        assert seen == expected
+    # The walk went through the reused path: a first page, and cursor pages after a dated row.
+    assert len(database_json.COMPILED_PAGES) >= 2

@@ -72,7 +72,8 @@ class ResourceViewSet(GenericViewSet):
         """Queries: one when the database can write the rows (timeline.api.database_json: events,
         statements, sources); otherwise the page's rows, then the presenter's fixed few (links and
         citations in one, embeds)."""
-        queryset = self.filter_queryset(self.get_queryset())
+        readable = self.get_queryset()
+        queryset = self.filter_queryset(readable)
         ordering = request.api_ordering
         presenter = self.presenter()
         if request.accepted_renderer.format == "csv":
@@ -84,13 +85,23 @@ class ResourceViewSet(GenericViewSet):
             return response
         if presenter.builds_json_in_database():
             # One query: the database writes each row's JSON; Python only joins the page.
-            rows, next_link = self.paginator.page(queryset, request, ordering,
-                                                  fetch=lambda page: presenter.json_page(page, ordering))
+            shape = self.page_shape(readable, queryset, presenter, ordering)
+            rows, next_link = self.paginator.page(
+                queryset, request, ordering,
+                fetch=lambda page, after: presenter.json_page(page, ordering, shape and (shape + (page.query.high_mark,), after)))
             body = b'{"next":%s,"results":[%s]}' % (dump_json(next_link), ",".join(r["row_json"] for r in rows).encode())
             return conditional_body(request, body, database_json.last_modified(self.model, rows))
         rows, next_link = self.paginator.page(presenter.values(queryset), request, ordering)
         data = {"next": next_link, "results": presenter.present(rows)}
         return conditional_json(request, data, presenter.last_modified(rows))
+
+    def page_shape(self, readable, queryset, presenter, ordering):
+        """Return what decides the SQL of this list's page query apart from the page size and
+        the cursor's values, or None when that is not known here: for a queryset no filter
+        changed, from this class's get_queryset (it reads only whether the reader is staff)."""
+        if queryset is not readable or type(self).get_queryset is not ResourceViewSet.get_queryset:
+            return None
+        return (type(self), presenter.ctx.staff, ordering.field, ordering.descending)
 
     @property
     def basename_plural(self):
