@@ -79,6 +79,9 @@ def test_the_api_docs_and_the_admin_work_under_the_policy(transactional_db, live
     chromium.find_element("name", "username").send_keys("admin")
     chromium.find_element("name", "password").send_keys("password")
     chromium.find_element("css selector", "input[type=submit]").click()
+    # The login POST answers with a redirect to the admin index; navigating before it arrives
+    # would race it (and lose to it on a slower database). The login page has no #user-tools.
+    _wait_for(chromium, "#user-tools")
     chromium.get(f"{live_server.url}/admin/timeline/event/add/")
     _wait_for(chromium, "#event_form")
     _wait_for(chromium, ".select2")  # autocomplete widgets initialised by the admin's scripts
