@@ -1,24 +1,11 @@
 """The strict Content-Security-Policy breaks nothing: the API docs (Swagger UI, Redoc) and the
 admin render in a real Chromium with no CSP violation in its console."""
-import os
-from pathlib import Path
-
 import pytest
 from django.core.cache import cache
 
-from tests.browser.test_site_in_chromium import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.test_site_in_chromium import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, browser_marks
 
-missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-try:
-    import selenium  # noqa: F401
-except ImportError:
-    missing.append("the selenium package")
-if missing and os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
-    raise RuntimeError(f"browser tests required but missing: {', '.join(missing)}")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (.ci/run installs them)"),
-]
+pytestmark = browser_marks(CHROMIUM, CHROMEDRIVER)
 
 
 @pytest.fixture

@@ -32,18 +32,23 @@ CHROMIUM_FLAGS = [
 # pytest-django's live server binds here (an ephemeral port on the loopback address only).
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1:0")
 
-missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE) if not Path(p).exists()]
-try:
-    import selenium  # noqa: F401
-except ImportError:
-    missing.append("the selenium package")
-if missing and os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
-    raise RuntimeError(f"browser tests required but missing: {', '.join(missing)}")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (.ci/run installs them)"),
-]
+
+def browser_marks(*paths):
+    """The marks of a browser test module that needs `paths` and selenium: skipped when any is
+    missing, unless REQUIRE_BROWSER_TESTS=1, which makes a missing piece an error."""
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package")
+    if missing and os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+        raise RuntimeError(f"browser tests required but missing: {', '.join(missing)}")
+    return [pytest.mark.browser,
+            pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (.ci/run installs them)")]
+
+
+pytestmark = browser_marks(CHROMIUM, CHROMEDRIVER, AXE)
 
 ARTICLE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Original article</title></head>
 <body><main><h1>Border cameras: the original report</h1><p>Served by the test.</p></main></body></html>"""
