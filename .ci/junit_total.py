@@ -1,10 +1,10 @@
 """Add up pytest's JUnit XML reports: per file, then in total.
 
-    python .ci/junit_total.py [--line] REPORT.xml ...
+    python .ci/junit_total.py REPORT.xml ...
 
-Exits non-zero when a report is missing or unreadable, when any test failed or errored, or when
-no test was executed at all (a CI run that tested nothing has not passed). With --line it prints
-only the closing line "tests: N passed, N failed, N skipped".
+Prints a line per report, then the closing line "tests: N passed, N failed, N skipped". Exits
+non-zero when a report is missing or unreadable, when any test failed or errored, or when no
+test was executed at all (a CI run that tested nothing has not passed).
 """
 import sys
 import xml.etree.ElementTree as ET
@@ -20,9 +20,7 @@ def count(path):
     return totals
 
 
-def main(argv):
-    only_line = "--line" in argv
-    paths = [a for a in argv if a != "--line"]
+def main(paths):
     if not paths:
         sys.exit(__doc__)
     grand = {"passed": 0, "failed": 0, "skipped": 0}
@@ -36,8 +34,7 @@ def main(argv):
         grand["passed"] += passed
         grand["failed"] += failed
         grand["skipped"] += t["skipped"]
-        if not only_line:
-            print(f"  {path}: {passed} passed, {failed} failed, {t['skipped']} skipped")
+        print(f"  {path}: {passed} passed, {failed} failed, {t['skipped']} skipped")
     print(f"tests: {grand['passed']} passed, {grand['failed']} failed, {grand['skipped']} skipped")
     if grand["failed"] or grand["passed"] == 0:
         sys.exit(1)

@@ -92,7 +92,7 @@ def _junit_total(*args):
 
 
 def test_ci_closing_line_adds_up_the_junit_reports(tmp_path):
-    result = _junit_total("--line", _junit(tmp_path, "a.xml", 10, skipped=2), _junit(tmp_path, "b.xml", 5, skipped=1))
+    result = _junit_total(_junit(tmp_path, "a.xml", 10, skipped=2), _junit(tmp_path, "b.xml", 5, skipped=1))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "tests: 12 passed, 0 failed, 3 skipped"
 
