@@ -6,8 +6,11 @@
    to programs, agencies, an organization and a person and citing two sources.
 2. Serves it with gunicorn (same worker count for both Django URLs) and serves a copy of the
    file with Datasette (`--setting suggest_facets off`, one process).
-3. Alternates wrk runs over the three URLs `--rounds` times and prints each requests/s, the
+3. Alternates wrk runs over the URLs `--rounds` times and prints each requests/s, the
    medians and the ratios: API / plain view (goal >= 0.7) and API / Datasette (goal >= 1.5).
+   On PostgreSQL the API reads list rows from its row cache (timeline.api.row_cache), warm after
+   the first request; a second gunicorn serves the same API with the cache off (API_ROW_CACHE=0),
+   as a reference line for the first read after a change, when every row is built live.
 Load goes only to 127.0.0.1, on ephemeral ports; every server is stopped at the end.
 """
 import argparse
@@ -194,7 +197,7 @@ def main():
     WRK_PREFIX = wrk_pin
     servers = []
     try:
-        django_port, datasette_port = free_port(), free_port()
+        django_port, datasette_port, live_port = free_port(), free_port(), free_port()
         servers.append(subprocess.Popen(
             [*pin, str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{django_port}",
              "--workers", str(args.workers), "--log-level", "warning"],
@@ -211,14 +214,21 @@ def main():
             # middleware on the same server, the most any Django URL here can reach.
             "hello": f"http://127.0.0.1:{django_port}/bench/hello/",
         }
+        postgres = database.startswith("postgres")
+        if postgres:
+            servers.append(subprocess.Popen(
+                [*pin, str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{live_port}",
+                 "--workers", str(args.workers), "--log-level", "warning"],
+                cwd=ROOT, env={**bench_env(database), "API_ROW_CACHE": "0"}))
+            urls["api-live"] = f"http://127.0.0.1:{live_port}/api/v1/events/?page_size=100"
         import json
 
         for name, url in urls.items():
-            body = wait_for(url, servers[0] if name != "datasette" else servers[1], 60)
+            body = wait_for(url, servers[{"datasette": 1, "api-live": 2}.get(name, 0)], 60)
             if name == "hello":
                 continue
             body = json.loads(body)
-            rows = body["results"] if name == "api" else body if name == "plain" else body["rows"]
+            rows = body["results"] if name.startswith("api") else body if name == "plain" else body["rows"]
             assert len(rows) == 100, (name, len(rows))
         for url in urls.values():  # warm-up
             wrk(url, 1, args.connections)
@@ -246,6 +256,10 @@ def main():
         print(f"  {name:10s} {value:8.1f} req/s   {urls[name]}")
     print(f"API / plain view = {medians['api'] / medians['plain']:.2f}   (goal >= 0.7)")
     print(f"API / Datasette  = {medians['api'] / medians['datasette']:.2f}   (goal >= 1.5)")
+    if "api-live" in medians:
+        print(f"reference, row cache off (every row built live, as on the first read after a change): "
+              f"/ plain view = {medians['api-live'] / medians['plain']:.2f}, "
+              f"/ Datasette = {medians['api-live'] / medians['datasette']:.2f}")
 
 
 if __name__ == "__main__":

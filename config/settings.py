@@ -112,6 +112,9 @@ if DB_PREPARED_STATEMENTS:
     # psycopg prepares a statement the second time a connection runs it, and only for
     # server-side binding cursors: Django's own cursors (client-side binding) never prepare.
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1
+# The API's list rows are cached as JSON in PostgreSQL, kept right by triggers (timeline.api.row_cache).
+# Set 0 where the database is a read-only standby (reads there would store rows).
+API_ROW_CACHE = IS_POSTGRES and envbool("API_ROW_CACHE", True)
 # A safe request (GET/HEAD) that loses its database connection (a restart, a failover) is
 # retried with backoff for up to this many seconds before answering 503.
 DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)

@@ -25,6 +25,9 @@ class TimelineConfig(AppConfig):
 
         post_save.connect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
         post_migrate.connect(ensure_curation_groups, dispatch_uid="timeline.ensure_curation_groups")
+        from timeline.api.row_cache import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, dispatch_uid="timeline.api.row_cache.install")
         from timeline.page_cache import bump_on_change
 
         for signal in (post_save, post_delete, m2m_changed):

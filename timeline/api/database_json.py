@@ -80,6 +80,9 @@ class PageJson:
         self.array_of_strings = []  # and for each, whether its items are strings (see array)
         self.joins = []
         self.row_lateral = None
+        # What the row's JSON is read from, for the row cache's triggers (timeline.api.row_cache):
+        # (kind, details) tuples recorded as the SQL is written.
+        self.reads = [("row", self.model)]
 
     # Small pieces, each returning SQL; parameters go through markers (see param).
 
@@ -180,14 +183,22 @@ class PageJson:
 
     # The page.
 
-    def parts(self, field_name, descending):
+    def parts(self, field_name, descending, variant=None):
         """Return (head, tail, params): the query is head + the page query's SQL + tail, and
         selects id, the ordering field, the newest modification time so far (as text) and the
         row's JSON text for each row of the page, in the page's order; `params` follow the page
-        query's own."""
+        query's own.
+
+        With `variant` (PostgreSQL), rows come from the row cache where they are current and are
+        built, and stored, only where they are not (timeline.api.row_cache); `variant` names
+        the live query these rows would come from."""
         q, meta = self.q, self.model._meta
         columns = ", ".join(q(f.column) for f in meta.concrete_fields)
         row = self.row()
+        field = meta.get_field(field_name)
+        direction = "DESC" if descending else "ASC"
+        if variant is not None:
+            return self.cached_parts(columns, row, field, direction, variant)
         ctes = [f"page ({columns}) AS {'MATERIALIZED ' if self.postgres else ''}({PAGE})"]
         if self.arrays:
             ctes.append(self.arrays_cte())
@@ -195,18 +206,62 @@ class PageJson:
         if self.row_lateral:
             self.joins.append(self.row_lateral)  # last: it reads the joins before it
         ctes = ", ".join(ctes)
-        field = meta.get_field(field_name)
-        direction = "DESC" if descending else "ASC"
         order = f"page.{q(field.column)} {direction} NULLS LAST, page.{q('id')} {direction}"
         # The newest modification time up to each row, as text: Last-Modified needs only the
         # value at a page's last row, and loading a time per row cost more than the rest.
         newest = f"CAST(max(page.{q('modified_at')}) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS TEXT)"
         sql = (f"WITH {ctes} SELECT page.{q('id')}, page.{q(field.column)}, {newest}, "
                f"{row}{'::text' if self.postgres else ''} FROM page {' '.join(self.joins)} ORDER BY {order}")
+        return self.split(sql)
+
+    def split(self, sql):
         pieces = sql.split(MARK)
         params = tuple(self.params[int(index)] for index in pieces[1::2])
         head, tail = "%s".join(pieces[0::2]).split(PAGE)
         return head, tail, params
+
+    def cached_parts(self, columns, row, field, direction, variant):
+        """parts() through the row cache, in one statement (one snapshot):
+
+        - `everything`: the page's records, chosen by the ORM's page query as always;
+        - `fresh`: their cached rows whose generation is the record's generation now;
+        - `page`: the others, for which the usual CTEs and joins build `built` as parts() does;
+        - `stored`: `built` written to the cache under the generation this snapshot saw (a newer
+          one already stored wins), in id order so that concurrent readers lock rows in one order.
+        """
+        from timeline.api import row_cache
+
+        q = self.q
+        content_type = row_cache.content_type_sql(self.model)
+        ids = "ANY(ARRAY(SELECT id FROM everything))"
+        ctes = [
+            f"everything ({columns}) AS MATERIALIZED ({PAGE})",
+            f"generations AS MATERIALIZED (SELECT g.object_id AS id, g.generation FROM {row_cache.GENERATIONS} g "
+            f"WHERE g.content_type_id = {content_type} AND g.object_id = {ids})",
+            f"fresh AS MATERIALIZED (SELECT j.object_id AS id, j.json FROM {row_cache.ROWS} j "
+            f"LEFT JOIN generations ON generations.id = j.object_id WHERE j.content_type_id = {content_type} "
+            f"AND j.variant = '{variant}' AND j.object_id = {ids} AND j.generation = coalesce(generations.generation, 0))",
+            f"page ({columns}) AS MATERIALIZED (SELECT {columns} FROM everything "
+            f"WHERE NOT EXISTS (SELECT FROM fresh WHERE fresh.id = everything.id))",
+        ]
+        if self.arrays:
+            ctes.append(self.arrays_cte())
+            self.joins.append("LEFT JOIN arrays ON arrays.id = page.id")
+        if self.row_lateral:
+            self.joins.append(self.row_lateral)
+        ctes.append(f"built AS MATERIALIZED (SELECT page.{q('id')} AS id, {row}::text AS json FROM page {' '.join(self.joins)})")
+        ctes.append(
+            f"stored AS (INSERT INTO {row_cache.ROWS} (content_type_id, object_id, variant, generation, json) "
+            f"SELECT {content_type}, built.id, '{variant}', coalesce(generations.generation, 0), built.json FROM built "
+            f"LEFT JOIN generations ON generations.id = built.id ORDER BY built.id "
+            f"ON CONFLICT (content_type_id, object_id, variant) DO UPDATE SET generation = excluded.generation, "
+            f"json = excluded.json WHERE {row_cache.ROWS}.generation < excluded.generation)")
+        order = f"everything.{q(field.column)} {direction} NULLS LAST, everything.{q('id')} {direction}"
+        newest = f"CAST(max(everything.{q('modified_at')}) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS TEXT)"
+        sql = (f"WITH {', '.join(ctes)} SELECT everything.{q('id')}, everything.{q(field.column)}, {newest}, "
+               f"coalesce(fresh.json, built.json) FROM everything LEFT JOIN fresh ON fresh.id = everything.id "
+               f"LEFT JOIN built ON built.id = everything.id ORDER BY {order}")
+        return self.split(sql)
 
     def row(self):
         p, meta, q = self.presenter, self.model._meta, self.q
@@ -237,6 +292,7 @@ class PageJson:
         q, target = self.q, field.related_model
         key = "slug" if hasattr(target, "slug") else "id"
         alias = f"f{len(self.joins)}"
+        self.reads.append(("foreign", self.model, field.column, target, (key, "state", "deleted_at")))
         self.joins.append(f"LEFT JOIN {q(target._meta.db_table)} {alias} "
                           f"ON {alias}.{q('id')} = page.{q(field.column)} AND {self.visible(alias)}")
         return f"{alias}.{q(key)}"
@@ -246,6 +302,7 @@ class PageJson:
         through, target = field.remote_field.through, field.related_model
         source_col = through._meta.get_field(field.m2m_field_name()).column
         target_col = through._meta.get_field(field.m2m_reverse_field_name()).column
+        self.reads.append(("many", self.model, through, source_col, target_col, target, ("slug", "state", "deleted_at")))
         source = (f"FROM {q(through._meta.db_table)} j INNER JOIN {q(target._meta.db_table)} r "
                   f"ON j.{q(target_col)} = r.{q('id')} WHERE {self.visible('r')}")
         return self.array(source, f"j.{q(source_col)}", strings=f"r.{q('slug')}")
@@ -253,6 +310,8 @@ class PageJson:
     def citations(self):
         q = self.q
         source_meta = Source._meta
+        self.reads.append(("citations", self.model, ("url", "outlet", "headline", "published", "kind", "state",
+                                                     "deleted_at")))
         item, lateral = self.obj([
             ("source", f"s.{q('id')}"),
             ("source_url", self.url("api:source-detail", f"s.{q('id')}")),
@@ -303,8 +362,11 @@ def fetch_page(presenter, queryset, ordering, reuse=None):
         page_sql, page_params = compile_page(queryset, meta)
     else:
         page_sql, page_params = compiled_page(queryset, meta, ordering, *reuse)
+    from timeline.api import row_cache
+
     head, tail, params = page_query_parts(type(presenter), presenter.ctx.staff, presenter.ctx.base_url,
-                                          get_script_prefix(), ordering.field, ordering.descending)
+                                          get_script_prefix(), ordering.field, ordering.descending,
+                                          row_cache.enabled())
     prepared = prepare_statements()
     if prepared:
         # Every value written into the text, quoted by psycopg as Django's client-side cursors
@@ -366,15 +428,26 @@ def last_modified(model, page):
 
 
 @lru_cache(maxsize=256)
-def page_query_parts(presenter_class, staff, base_url, script_prefix, field_name, descending):
+def page_query_parts(presenter_class, staff, base_url, script_prefix, field_name, descending, cached=False):
     """PageJson.parts, written once per kind of reader, site address and ordering: writing it
     took about a third as long as SQLite takes to run it. `script_prefix` is part of the key
-    because the row URLs in it come from reverse()."""
+    because the row URLs in it come from reverse().
+
+    `cached`: through the row cache (timeline.api.row_cache), whose variant is a hash of the
+    live query: rows built by other SQL (another reader, site address or version of this
+    code) are never taken for these."""
+    from timeline.api import row_cache
     from timeline.api.presenting import RowContext
 
-    ctx = RowContext(base_url)
-    ctx.staff = staff
-    return PageJson(presenter_class(ctx)).parts(field_name, descending)
+    def page_json():
+        ctx = RowContext(base_url)
+        ctx.staff = staff
+        return PageJson(presenter_class(ctx))
+
+    live = page_json().parts(field_name, descending)
+    if not cached:
+        return live
+    return page_json().parts(field_name, descending, variant=row_cache.variant(live))
 
 
 def prepare_statements():
