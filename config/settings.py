@@ -102,8 +102,16 @@ else:
 if IS_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 5, 1))
+    # The planner's cost of reading a page at random: PostgreSQL's default (4) assumes spinning
+    # disks, and with it a filtered API list (`?program=`) scanned every event instead of
+    # following the program's index (5.5 ms against 1.9 ms for 20,000 events). 1.1 suits SSDs
+    # and a database that fits in memory; 0 leaves the server's setting.
+    DB_RANDOM_PAGE_COST = envfloat("DB_RANDOM_PAGE_COST", 1.1)
+    session = [f"-c random_page_cost={DB_RANDOM_PAGE_COST}"] if DB_RANDOM_PAGE_COST > 0 else []
     if DB_STATEMENT_TIMEOUT_MS:
-        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+        session.append(f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}")
+    if session:
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join(session)
 # The API's list pages run one query each, prepared on PostgreSQL so that it is not planned
 # again on every request (timeline.api.database_json). Prepared statements live on a connection:
 # set 0 behind a pooler in transaction mode that does not track them (PgBouncer before 1.21).

@@ -19,7 +19,8 @@ on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="stat
 
 
 def _database_options(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("PROCESS_ROLE", "DB_WEB_STATEMENT_TIMEOUT_MS")}
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("PROCESS_ROLE", "DB_WEB_STATEMENT_TIMEOUT_MS", "DB_RANDOM_PAGE_COST")}
     environment.update(DATABASE_URL="postgres://web@127.0.0.1:5432/timeline", DJANGO_SETTINGS_MODULE="config.settings", **env)
     code = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
@@ -28,8 +29,17 @@ def _database_options(**env):
 
 
 def test_web_processes_get_a_statement_timeout_and_other_processes_none():
-    assert _database_options(PROCESS_ROLE="web")["options"] == "-c statement_timeout=5000"
-    assert "options" not in _database_options()
+    assert _database_options(PROCESS_ROLE="web")["options"] == "-c random_page_cost=1.1 -c statement_timeout=5000"
+    assert _database_options()["options"] == "-c random_page_cost=1.1"
+    assert "options" not in _database_options(DB_RANDOM_PAGE_COST="0")
+
+
+def test_the_random_page_cost_must_be_a_number():
+    environment = {**os.environ, "DATABASE_URL": "postgres://web@127.0.0.1:5432/timeline",
+                   "DJANGO_SETTINGS_MODULE": "config.settings", "DB_RANDOM_PAGE_COST": "1; DROP TABLE x"}
+    code = "from django.conf import settings; settings.DATABASES"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert result.returncode != 0 and "DB_RANDOM_PAGE_COST='1; DROP TABLE x' is not a number" in result.stderr
 
 
 def test_the_wsgi_entry_point_marks_the_process_as_web():
