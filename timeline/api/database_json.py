@@ -236,11 +236,12 @@ class PageJson:
         ids = "ANY(ARRAY(SELECT id FROM everything))"
         ctes = [
             f"everything ({columns}) AS MATERIALIZED ({PAGE})",
-            f"generations AS MATERIALIZED (SELECT g.object_id AS id, g.generation FROM {row_cache.GENERATIONS} g "
-            f"WHERE g.content_type_id = {content_type} AND g.object_id = {ids})",
+            # Generations are joined by their index, not gathered in a CTE first: the planner
+            # cannot count a CTE's rows and looped over all of them for each cached row.
             f"fresh AS MATERIALIZED (SELECT j.object_id AS id, j.json FROM {row_cache.ROWS} j "
-            f"LEFT JOIN generations ON generations.id = j.object_id WHERE j.content_type_id = {content_type} "
-            f"AND j.variant = '{variant}' AND j.object_id = {ids} AND j.generation = coalesce(generations.generation, 0))",
+            f"LEFT JOIN {row_cache.GENERATIONS} g ON g.content_type_id = j.content_type_id AND g.object_id = j.object_id "
+            f"WHERE j.content_type_id = {content_type} AND j.variant = '{variant}' AND j.object_id = {ids} "
+            f"AND j.generation = coalesce(g.generation, 0))",
             f"page ({columns}) AS MATERIALIZED (SELECT {columns} FROM everything "
             f"WHERE NOT EXISTS (SELECT FROM fresh WHERE fresh.id = everything.id))",
         ]
@@ -252,8 +253,9 @@ class PageJson:
         ctes.append(f"built AS MATERIALIZED (SELECT page.{q('id')} AS id, {row}::text AS json FROM page {' '.join(self.joins)})")
         ctes.append(
             f"stored AS (INSERT INTO {row_cache.ROWS} (content_type_id, object_id, variant, generation, json) "
-            f"SELECT {content_type}, built.id, '{variant}', coalesce(generations.generation, 0), built.json FROM built "
-            f"LEFT JOIN generations ON generations.id = built.id ORDER BY built.id "
+            f"SELECT {content_type}, built.id, '{variant}', coalesce(g.generation, 0), built.json FROM built "
+            f"LEFT JOIN {row_cache.GENERATIONS} g ON g.content_type_id = {content_type} AND g.object_id = built.id "
+            f"ORDER BY built.id "
             f"ON CONFLICT (content_type_id, object_id, variant) DO UPDATE SET generation = excluded.generation, "
             f"json = excluded.json WHERE {row_cache.ROWS}.generation < excluded.generation)")
         order = f"everything.{q(field.column)} {direction} NULLS LAST, everything.{q('id')} {direction}"
