@@ -32,6 +32,7 @@ import urllib3.connection
 from django.conf import settings
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
 CHUNK = 64 * 1024
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
@@ -63,6 +64,9 @@ class FetchedFeed:
     content_type: str
     max_age: timedelta | None  # from Cache-Control
     retry_after: timedelta | None
+    # The final URL when every redirect on the way was permanent (301, 308), else None: the
+    # feed has moved, and polling should ask the new address from now on.
+    moved_to: str | None = None
 
 
 def address_is_allowed(address):
@@ -266,6 +270,7 @@ def fetch_feed(url, *, etag="", last_modified=""):
     if last_modified:
         headers["If-Modified-Since"] = last_modified
 
+    requested, permanent = url, True
     for _hop in range(settings.FEED_MAX_REDIRECTS + 1):
         scheme, host, port, target = _checked_target(url)
         address = resolve_checked_address(host, port)
@@ -283,18 +288,20 @@ def fetch_feed(url, *, etag="", last_modified=""):
                 if not location:
                     raise FetchError(f"HTTP {status} redirect without a Location", status=status)
                 url = urljoin(url, location.strip())
+                permanent = permanent and status in PERMANENT_REDIRECT_STATUSES
                 continue
+            moved_to = url if permanent and url != requested else None
             retry_after = _parse_delay(response.headers.get("Retry-After"), now)
             max_age = _max_age(response.headers.get("Cache-Control"))
             if status == 304:
                 return FetchedFeed(304, url, b"", response.headers.get("ETag"),
-                                   response.headers.get("Last-Modified"), "", max_age, retry_after)
+                                   response.headers.get("Last-Modified"), "", max_age, retry_after, moved_to)
             if not 200 <= status < 300 or status == 204:
                 raise FetchError(f"HTTP {status} {response.reason or ''}".strip(), status=status,
                                  retry_after=retry_after)
             body = _read_body(response, limit, deadline)
             return FetchedFeed(status, url, body, response.headers.get("ETag"), response.headers.get("Last-Modified"),
-                               response.headers.get("Content-Type", ""), max_age, retry_after)
+                               response.headers.get("Content-Type", ""), max_age, retry_after, moved_to)
         except urllib3.exceptions.HTTPError as exc:
             raise FetchError(f"cannot fetch {url}: {_describe(exc)}") from None
         except OSError as exc:

@@ -11,7 +11,7 @@ instead, and runs tasks in-process (eager Celery).
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sources.fetch import FetchError, fetch_feed
@@ -79,9 +79,10 @@ def _poll_locked(feed, *, match):
         return PollResult(feed.pk, "failed", error=feed.last_error)
 
     server_delay = max(filter(None, [fetched.max_age, fetched.retry_after]), default=None)
+    moved = follow_permanent_move(feed, fetched.moved_to)
     if fetched.status == 304:
-        feed.record_success(now, 304, min_delay=server_delay, warning=feed.last_warning)
-        return PollResult(feed.pk, "not-modified", status=304)
+        feed.record_success(now, 304, min_delay=server_delay, warning=_joined(moved, feed.last_warning))
+        return PollResult(feed.pk, "not-modified", status=304, warning=moved)
     try:
         # A savepoint: a failure while storing undoes the partial work but not the bookkeeping.
         with transaction.atomic():
@@ -94,8 +95,33 @@ def _poll_locked(feed, *, match):
         logger.exception("ingesting feed %s failed unexpectedly", feed.pk)
         feed.record_failure(now, f"internal error while storing: {type(exc).__name__}: {exc}", status=fetched.status)
         return PollResult(feed.pk, "failed", status=fetched.status, error=feed.last_error)
+    warning = _joined(moved, ingested.warning)
     feed.record_success(now, fetched.status, etag=fetched.etag or "", last_modified=fetched.last_modified or "",
-                        min_delay=server_delay, warning=ingested.warning)
+                        min_delay=server_delay, warning=warning)
     if ingested.title and not feed.title:
         feed.title = ingested.title
-    return PollResult(feed.pk, "stored", status=fetched.status, warning=ingested.warning, outcomes=ingested.outcomes)
+    return PollResult(feed.pk, "stored", status=fetched.status, warning=warning, outcomes=ingested.outcomes)
+
+
+def follow_permanent_move(feed, moved_to):
+    """When every redirect was permanent (301, 308), poll the new address from now on, unless
+    another feed already polls it. Return a note for the feed's warning, or ""."""
+    if not moved_to or moved_to == feed.url:
+        return ""
+    taken = (f"This feed moved permanently to {moved_to}, which another feed already polls; "
+             "its address was left unchanged (disable one of the two).")
+    if Feed.objects.filter(url=moved_to).exclude(pk=feed.pk).exists():
+        return taken
+    try:
+        # A savepoint: a feed added with that address meanwhile must not undo the poll.
+        with transaction.atomic():
+            Feed.objects.filter(pk=feed.pk).update(url=moved_to)
+    except IntegrityError:
+        return taken
+    previous, feed.url = feed.url, moved_to
+    logger.info("feed %s moved permanently from %s to %s", feed.pk, previous, moved_to)
+    return f"This feed moved permanently from {previous}; its address was updated to {moved_to}."
+
+
+def _joined(*notes):
+    return " ".join(note for note in notes if note)

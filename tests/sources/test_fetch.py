@@ -69,6 +69,54 @@ def test_a_redirect_chain_within_the_limit_is_followed(db, feed_server, settings
     assert fetched.status == 200 and fetched.url == feed_server.url("/final.xml")
 
 
+def test_a_feed_that_moved_permanently_is_polled_at_its_new_address(db, feed_server, settings):
+    settings.FEED_MAX_REDIRECTS = 3
+    feed_server.serve("/old.xml", status=301, headers={"Location": "/between"})
+    feed_server.serve("/between", status=308, headers={"Location": "/new.xml"})
+    feed_server.serve("/new.xml", rss_of(2))
+    feed = make_feed(feed_server.url("/old.xml"))
+    result = poll_feed_now(feed.pk)
+    assert (result.outcome, result.created) == ("stored", 2)
+    feed.refresh_from_db()
+    assert feed.url == feed_server.url("/new.xml")
+    assert f"moved permanently from {feed_server.url('/old.xml')}" in feed.last_warning
+    assert f"moved permanently from {feed_server.url('/old.xml')}" in result.warning
+    poll_feed_now(feed.pk)
+    assert [path for path, _ in feed_server.requests] == ["/old.xml", "/between", "/new.xml", "/new.xml"]
+
+
+def test_a_temporary_redirect_on_the_way_keeps_the_address(db, feed_server):
+    feed_server.serve("/old.xml", status=301, headers={"Location": "/for-now"})
+    feed_server.serve("/for-now", status=302, headers={"Location": "/new.xml"})
+    feed_server.serve("/new.xml", rss_of(1))
+    feed = make_feed(feed_server.url("/old.xml"))
+    assert poll_feed_now(feed.pk).outcome == "stored"
+    feed.refresh_from_db()
+    assert feed.url == feed_server.url("/old.xml") and "moved" not in feed.last_warning
+
+
+def test_a_move_onto_another_feeds_address_keeps_both_and_says_so(db, feed_server):
+    feed_server.serve("/old.xml", status=301, headers={"Location": "/new.xml"})
+    feed_server.serve("/new.xml", rss_of(1))
+    other = make_feed(feed_server.url("/new.xml"))
+    feed = make_feed(feed_server.url("/old.xml"))
+    result = poll_feed_now(feed.pk)
+    assert result.outcome == "stored"
+    feed.refresh_from_db()
+    assert feed.url == feed_server.url("/old.xml")
+    assert "which another feed already polls" in feed.last_warning
+    assert Feed.objects.get(pk=other.pk).url == feed_server.url("/new.xml")
+
+
+def test_a_permanent_move_answered_304_also_updates_the_address(db, feed_server):
+    feed_server.serve("/old.xml", status=308, headers={"Location": "/new.xml"})
+    feed_server.routes["/new.xml"] = lambda handler: handler._send(304, b"", {"ETag": '"e"'})
+    feed = make_feed(feed_server.url("/old.xml"), etag='"e"')
+    assert poll_feed_now(feed.pk).outcome == "not-modified"
+    feed.refresh_from_db()
+    assert feed.url == feed_server.url("/new.xml")
+
+
 def test_a_redirect_chain_beyond_the_limit_fails_with_a_clear_error(db, feed_server, settings):
     settings.FEED_MAX_REDIRECTS = 2
     for n in range(5):
