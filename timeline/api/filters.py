@@ -107,13 +107,16 @@ class StrictBooleanField(forms.Field):
 
 class Documented:
     """A filter whose OpenAPI type is `schema_type`, described by its label (drf-spectacular
-    otherwise drops the label of a filter whose type it is told)."""
+    otherwise drops the label of a filter whose type it is told), with `schema_extra` (a pattern,
+    bounds) so that what the schema calls valid is what the API accepts."""
 
     schema_type = "string"
+    schema_extra = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        set_override(self, "field", {"type": self.schema_type, "description": str(self.label or "")})
+        set_override(self, "field", {"type": self.schema_type, **self.schema_extra,
+                                     "description": str(self.label or "")})
 
 
 class StrictBooleanFilter(Documented, django_filters.BooleanFilter):
@@ -123,15 +126,20 @@ class StrictBooleanFilter(Documented, django_filters.BooleanFilter):
 
 class PreciseDateFilter(Documented, django_filters.Filter):
     field_class = PreciseDateField
+    # Years 0001-9999, months 01-12, days 01-31 (a day past the month's end is still a 400).
+    schema_extra = {"pattern": r"^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+                               r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"}
 
     def filter(self, qs, value):
         return qs  # applied together with its partner by the FilterSet (see DatedFilterSet)
 
 
-class IdFilter(django_filters.NumberFilter):
+class IdFilter(Documented, django_filters.NumberFilter):
     """A database id: a whole number that fits a 64-bit column (larger ones are a 400, not a crash)."""
 
     field_class = forms.IntegerField
+    schema_type = "integer"
+    schema_extra = {"format": "int64", "minimum": 1, "maximum": 2**63 - 1}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

@@ -46,6 +46,32 @@ def test_the_schema_describes_the_timelinejs_export_and_its_filters(schema):
     assert {p["name"] for p in operation["parameters"]} == {"agency", "program"}
 
 
+def test_write_operations_document_every_refusal_they_can_answer(schema):
+    for path, item in schema["paths"].items():
+        for method in ("post", "put", "patch"):
+            if method in item:
+                codes = set(item[method]["responses"])
+                assert {"400", "401", "403"} <= codes, (method, path)
+                if method != "post":
+                    assert {"404", "409", "410"} <= codes, (method, path)
+
+
+def test_what_the_schema_calls_a_valid_filter_value_is_accepted(client, schema):
+    """Ids and dates carry their bounds and pattern in the schema, so a client (or Schemathesis)
+    that keeps to the schema is not refused; values outside them are refused with a 400."""
+    claims = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/claims/"]["get"]["parameters"]}
+    assert claims["source"]["minimum"] == 1 and claims["source"]["type"] == "integer"
+    events = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/events/"]["get"]["parameters"]}
+    pattern = re.compile(events["date_from"]["pattern"])
+    for value in ("2025", "2025-04", "2025-04-30", "0001", "9999-12-31"):
+        assert pattern.match(value)
+        assert client.get(f"/api/v1/events/?date_from={value}").status_code == 200
+    for value in ("0000", "2025-13", "2025-4", "2025-04-32", "20250", "April 2025"):
+        assert not pattern.match(value)
+        assert client.get(f"/api/v1/events/?date_from={value}").status_code == 400
+    assert client.get("/api/v1/claims/?source=0").status_code == 400
+
+
 @pytest.mark.parametrize("page", ["/api/v1/docs/", "/api/v1/redoc/"])
 def test_the_docs_load_their_scripts_from_this_site_not_a_cdn(client, page):
     response = client.get(page)

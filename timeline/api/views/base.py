@@ -191,6 +191,8 @@ class EditableResourceViewSet(ResourceViewSet):
 
 ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input; keys name the parameters."),
+    401: OpenApiResponse(OpenApiTypes.OBJECT, description="No valid credentials: writing needs a curator's token."),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="This user may not make this change."),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such record."),
 }
 FORMAT_PARAMETER = OpenApiParameter(
@@ -212,12 +214,14 @@ def document(viewset):
                                   responses={200: read, 404: ERRORS[404], 410: gone}),
     }
     if write is not None and hasattr(viewset, "create"):
+        refused = {400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]}
         views.update({
             "create": extend_schema(summary=f"Create one of the {name} (curators)", request=write,
-                                    responses={201: read, 400: ERRORS[400]}),
+                                    responses={201: read, **refused}),
             "update": extend_schema(summary=f"Replace one of the {name} (curators)", request=write,
-                                    responses={200: read, 400: ERRORS[400], 409: conflict, 410: gone}),
+                                    responses={200: read, **refused, 404: ERRORS[404], 409: conflict, 410: gone}),
             "partial_update": extend_schema(summary=f"Edit one of the {name} (curators)", request=write,
-                                            responses={200: read, 400: ERRORS[400], 409: conflict, 410: gone}),
+                                            responses={200: read, **refused, 404: ERRORS[404], 409: conflict,
+                                                       410: gone}),
         })
     return extend_schema_view(**views)(viewset)
