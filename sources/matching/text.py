@@ -150,6 +150,15 @@ def raw_words(text):
     return list(map(_NORMAL_WORDS.__getitem__, _WORD.findall(text)))
 
 
+_LOWER_WORDS = WordMemo(str.lower)
+
+
+def lower_words(words):
+    """Return words lower-cased. Remembered word by word: the strings come back with their hash
+    already computed, which the set and dict lookups that follow use."""
+    return list(map(_LOWER_WORDS.__getitem__, words))
+
+
 def is_acronym(word):
     """True for a word written in capitals (two letters or more): 'ICE', 'DHS', 'US'."""
     letters = [c for c in word if c.isalpha()]
