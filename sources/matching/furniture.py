@@ -20,15 +20,23 @@ _BLOCK = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "secti
 # _names_site_chrome): a case-insensitive pattern costs Python's regex engine twice as much.
 # The phrases are grouped by their first letters: at each word start the engine then tries a
 # dozen branches rather than thirty-odd (the same phrases, a fifth less time per search).
-_FURNITURE_SENTENCE = re.compile(
-    r"\b(a(?:ccept cookies|dvertisement\b|dvertise with us|ll rights reserved)|"
+_CHROME_PHRASES = (
+    r"a(?:ccept cookies|dvertisement\b|dvertise with us|ll rights reserved)|"
     r"c(?:omments?\s*\(\d+\)|ookie (?:policy|settings)|ontact us|lick here|opyright\b)|"
     r"follow us|leave a comment|most (?:read|popular)|newsletter|privacy policy|"
     r"re(?:lated (?:articles|stories|posts|coverage)|ad more|commended for you)|"
     r"s(?:ubscribe|ign up|hare (?:on|this))|"
     r"t(?:erms of (?:use|service)|rending (?:now|stories|articles))|"
-    r"use of cookies|we use cookies|^\s*trending\b|\u00a9)"
+    r"use of cookies|we use cookies"
 )
+# Each phrase where a word starts: after a character that is not a word character, or at the
+# start (with "trending" alone, as a heading), or a \u00a9 after a word character. Searched
+# for from the non-word character (a pattern that starts with a character class lets the
+# engine skip the letters in C; one that starts with \b is tried at every character), a
+# third less time than one pattern that starts with \b.
+_CHROME_AFTER_WORD_BREAK = re.compile(rf"\W(?:{_CHROME_PHRASES})")
+_CHROME_AT_START = re.compile(rf"(?:{_CHROME_PHRASES}|trending\b)")
+_COPYRIGHT_SIGN = re.compile(r"\w\u00a9")
 # An element that can hold furniture or mark the article, or an attribute (class=, id=, role=,
 # itemprop=) that can. The tag pattern starts with a literal "<", which the regex engine finds
 # fast; the attribute is looked for only where the text has an "=".
@@ -39,7 +47,9 @@ _STRUCTURE_ATTRIBUTE = re.compile(r"\b(?:class|id|role|itemprop)$", re.IGNORECAS
 
 def _names_site_chrome(text):
     """True when text contains a phrase of site chrome ("Subscribe", "Read more", "Trending")."""
-    return _FURNITURE_SENTENCE.search(text.lower()) is not None
+    text = text.lower()
+    return (_CHROME_AFTER_WORD_BREAK.search(text) is not None or _CHROME_AT_START.match(text) is not None
+            or ("\u00a9" in text and _COPYRIGHT_SIGN.search(text) is not None))
 
 
 def _has_structure(content):
