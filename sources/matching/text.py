@@ -228,7 +228,7 @@ def copy_words(text, words=None):
     """
     if words is None or "<" in text or "&" in text:
         words = raw_words(plain_text(text))
-    return list(map(str.lower, words))
+    return lower_words(words)
 
 
 _TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]|-{1,2}|::)\s+[^|\u2013\u2014]{2,60}$")
