@@ -7,7 +7,7 @@ import datetime
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from sources.matching.text import terms
 
@@ -57,7 +57,8 @@ class WeightedVector:
         else:
             get = known.get
             self.weights = {term: weight * (get(term) or idf(term)) for term, weight in raw.items()}
-        self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
+        weights = self.weights.values()
+        self.norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0  # the same sum, its loop in C
 
     def cosine(self, other):
         """Cosine similarity with another WeightedVector."""
