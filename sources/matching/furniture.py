@@ -5,6 +5,7 @@ they were the article, they would attach a keyboard review to a border-surveilla
 """
 import html
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from sources.matching.text import plain_text
@@ -43,6 +44,7 @@ _COPYRIGHT_SIGN = re.compile(r"\w\u00a9")
 _STRUCTURE_TAG = re.compile(r"<(?:nav|aside|footer|header|form|script|style|noscript|template|iframe|svg|button|"
                             r"select|menu|article|main|section|h[1-6])\b", re.IGNORECASE)
 _STRUCTURE_ATTRIBUTE = re.compile(r"\b(?:class|id|role|itemprop)$", re.IGNORECASE)
+_ATTRIBUTE_LAST_LETTERS = frozenset("sS\u017fdDeEpP")  # \u017f, the long s, matches s ignoring case
 
 
 def _names_site_chrome(text):
@@ -61,7 +63,10 @@ def _has_structure(content):
         end = equals
         while end and content[end - 1].isspace():
             end -= 1
-        if _STRUCTURE_ATTRIBUTE.search(content, max(0, end - 8), end):
+        # Most attributes (href=, src=) are ruled out by their last letter, without the regex:
+        # class, id, role and itemprop end in one of these, ignoring case as the pattern does.
+        if end and content[end - 1] in _ATTRIBUTE_LAST_LETTERS and _STRUCTURE_ATTRIBUTE.search(
+                content, max(0, end - 8), end):
             return True
         equals = content.find("=", equals + 1)
     return False
@@ -196,7 +201,9 @@ _LINK = re.compile(r"<a\b[^>]*>([^<]{0,80})</a\s*>", re.IGNORECASE)
 _CHROME_LINK_WORDS = 6
 
 
+@lru_cache(maxsize=4096)
 def _is_chrome_link_text(text):
+    # Remembered: feeds end paragraph after paragraph with the same few links ("Read more").
     return len(text.split()) <= _CHROME_LINK_WORDS and _names_site_chrome(text)
 
 

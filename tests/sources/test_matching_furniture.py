@@ -95,3 +95,12 @@ def test_a_read_more_link_is_dropped_without_the_sentence_it_ends():
     assert article_text(f"<nav>Home</nav><div>{html}</div>") == article_text(html)
     # Links in the article's own words stay.
     assert article_text('<p>Officials at <a href="/ice">ICE</a> said so.</p>') == "Officials at ICE said so."
+
+
+def test_structure_is_found_by_an_attribute_name_ignoring_case_and_not_by_others():
+    from sources.matching.furniture import _has_structure
+
+    assert _has_structure('<div CLASS = "menu">x</div>') and _has_structure("<span id='a'>x</span>")
+    assert _has_structure('<div rOlE="navigation">x</div>') and _has_structure('<div itemprop="articleBody">x</div>')
+    assert _has_structure('<div cla\u017fs="x">y</div>')  # the long s matches s when case is ignored
+    assert not _has_structure('<p>x <a href="https://example.org/?a=b">y</a> src= alt =</p>')
