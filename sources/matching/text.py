@@ -110,13 +110,17 @@ class WordMemo(dict):
     loop runs in C, and reporting repeats its words.
     """
 
-    __slots__ = ("compute", "limit")
+    __slots__ = ("compute", "limit", "longest")
 
-    def __init__(self, compute, limit=100_000):
+    def __init__(self, compute, limit=100_000, longest=None):
+        """longest: words longer than this are worked out each time, never remembered (keys
+        that may be long, such as chunks of text, would otherwise hold on to memory)."""
         super().__init__()
-        self.compute, self.limit = compute, limit
+        self.compute, self.limit, self.longest = compute, limit, longest
 
     def __missing__(self, word):
+        if self.longest is not None and len(word) > self.longest:
+            return self.compute(word)
         if len(self) >= self.limit:
             self.clear()
         value = self[word] = self.compute(word)
@@ -148,7 +152,7 @@ def words_of_chunk(chunk):
     return tuple(map(_NORMAL_WORDS.__getitem__, _WORD.findall(chunk)))
 
 
-_CHUNK_WORDS = WordMemo(words_of_chunk)
+_CHUNK_WORDS = WordMemo(words_of_chunk, longest=64)
 
 
 def raw_words(text):

@@ -63,6 +63,11 @@ def test_a_word_memo_computes_each_word_once_and_starts_afresh_when_full():
     assert memo["c"] == "C" and len(memo) == 1 and calls == ["a", "b", "c"]
 
 
+def test_a_word_memo_never_remembers_a_word_longer_than_its_longest():
+    memo = WordMemo(str.upper, longest=3)
+    assert memo["abcd"] == "ABCD" and memo["abc"] == "ABC" and list(memo) == ["abc"]
+
+
 def test_words_split_chunk_by_chunk_are_those_the_pattern_finds_in_the_whole_text():
     import random
 
