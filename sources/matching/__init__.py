@@ -49,8 +49,8 @@ class Matcher:
     def match(self, report, rejected=frozenset(), features=None):
         """Score the report against its candidate events and decide (pure)."""
         features = features or report_features(report, self.gazetteer)
-        candidate_ids = self.index.candidates(features.title_terms + features.body_terms,
-                                              set(features.entities) | features.implied)
+        # The vector's keys are the report's distinct terms, title and body.
+        candidate_ids = self.index.candidates(features.vector.keys(), set(features.entities) | features.implied)
         events = self.index.events
         scored = score_events(features, [events[i] for i in candidate_ids], self.index)
         scored.sort(key=lambda s: -s.score)

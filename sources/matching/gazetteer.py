@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import compress, count
 from operator import or_
 
-from sources.matching.text import is_acronym, is_shouting, plain_text, raw_words
+from sources.matching.text import WordMemo, is_acronym, is_shouting, lower_words, plain_text, raw_words
 
 # Kinds of entity and how much naming one says about which event a report concerns: a program
 # or a person narrows it down far more than an agency that appears in hundreds of events.
@@ -17,6 +17,10 @@ KIND_WEIGHT = {"program": 1.0, "person": 0.9, "organization": 0.7, "agency": 0.5
 _LEADING = [("united", "states"), ("u", "s"), ("us",), ("the",)]
 _CORPORATE_SUFFIXES = {"technologies", "technology", "inc", "incorporated", "corp", "corporation", "llc",
                        "ltd", "limited", "co", "company", "plc", "holdings", "group", "systems", "lp", "llp"}
+
+# A word written with a capital, lower-cased ("" for any other word): how a one-word name is
+# looked for (see find_in_words).
+_CAPITALISED_LOWERED = WordMemo(lambda word: word.lower() if word[:1].isupper() else "")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class Gazetteer:
     entities: dict = field(default_factory=dict)
     acronyms: dict = field(default_factory=dict)  # "ICE" -> {keys}
     phrases: dict = field(default_factory=dict)   # first word -> [(words, key, capitalised_form)]
+    # Where a name can start (lower case): the words of one-word names, and the first two
+    # words of longer ones (see find_in_words).
+    one_word_starts: set = field(default_factory=set)
+    two_word_starts: set = field(default_factory=set)
 
     @classmethod
     def build(cls, entities):
@@ -85,6 +93,10 @@ class Gazetteer:
                 # One-word names must appear capitalised, as proper nouns do.
                 needs_capital = len(words) == 1
                 self.phrases.setdefault(words[0], []).append((words, entity.key, needs_capital))
+                if len(words) == 1:
+                    self.one_word_starts.add(words[0])
+                else:
+                    self.two_word_starts.add(words[:2])
         for options in self.phrases.values():
             options.sort(key=lambda option: -len(option[0]))  # longest name first
 
@@ -95,20 +107,26 @@ class Gazetteer:
 
     def find_in_words(self, words, shouting=False):
         """Return {entity key: number of mentions} for words already split by raw_words."""
-        lowered = list(map(str.lower, words))
-        acronyms = () if shouting else self.acronyms
-        # Most words start no name: walk only the positions where one may start (found by set
-        # intersections, in C), skipping those inside a name already matched.
-        starts = self.phrases.keys() & lowered
-        if acronyms:
-            starts |= acronyms.keys() & words
+        lowered = lower_words(words)
+        # Most words start no name. Set intersections (loops in C) find the words that do here:
+        # an acronym as written, a one-word name written with a capital, or the first word of a
+        # longer name followed by its second (many words start some name, "border", few are
+        # followed by its next word).
+        starts = {first for first, _ in self.two_word_starts.intersection(zip(lowered, lowered[1:]))}
+        if shouting:
+            starts |= self.one_word_starts.intersection(lowered)
+        else:
+            starts |= self.one_word_starts.intersection(map(_CAPITALISED_LOWERED.__getitem__, words))
+            starts |= self.acronyms.keys() & words
         if not starts:
             return {}
+        # The positions whose word, as written or lower-cased, is one of those (a loop in C); the
+        # loop below skips those inside a name already matched.
+        is_start = starts.__contains__
+        positions = compress(count(), map(or_, map(is_start, lowered), map(is_start, words)))
         found = {}
         i = 0
-        # The positions whose word, as written or lower-cased, may start a name (a loop in C).
-        is_start = starts.__contains__
-        for position in compress(count(), map(or_, map(is_start, lowered), map(is_start, words))):
+        for position in positions:
             if position < i:
                 continue
             i = position

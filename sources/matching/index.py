@@ -7,7 +7,7 @@ import datetime
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from sources.matching.text import terms
 
@@ -57,7 +57,8 @@ class WeightedVector:
         else:
             get = known.get
             self.weights = {term: weight * (get(term) or idf(term)) for term, weight in raw.items()}
-        self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
+        weights = self.weights.values()
+        self.norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0  # the same sum, its loop in C
 
     def cosine(self, other):
         """Cosine similarity with another WeightedVector."""
@@ -120,6 +121,11 @@ class EventIndex:
     entity_postings: dict = field(default_factory=dict)
     _idf: dict = field(default_factory=dict)
     _idf_n: int = 0
+    # {term: (postings size, term, postings)} for the terms a lookup may walk (postings of 1 to
+    # MAX_POSTINGS_WALKED events), kept up to date wherever postings change: a lookup then
+    # finds a report's walkable terms by one set intersection in C, not a loop over its terms.
+    walkable: dict = field(default_factory=dict)
+    _walk_limit: int = 0
 
     @classmethod
     def build(cls, docs):
@@ -137,6 +143,22 @@ class EventIndex:
         self._idf, self._idf_n = {}, len(self.events)
         for entry in self.events.values():
             self._weigh(entry)
+        self.rebuild_walkable()
+
+    def rebuild_walkable(self, limit=None):
+        """Recompute the walkable terms from the postings (at build, and if the limit changed)."""
+        self._walk_limit = limit or max(MAX_POSTINGS_WALKED, 1)
+        self.walkable = {}
+        for term in self.term_postings:
+            self._note_postings(term)
+
+    def _note_postings(self, term):
+        """Bring the term's walkable entry in line with its postings (call after they change)."""
+        postings = self.term_postings.get(term, ())
+        if 0 < len(postings) <= self._walk_limit:
+            self.walkable[term] = (len(postings), term, postings)
+        else:
+            self.walkable.pop(term, None)
 
     def _weigh(self, entry):
         entry.set_weighted(WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
@@ -154,6 +176,7 @@ class EventIndex:
         for term in set(event_vector) | set(coverage_vector):
             self.df[term] += 1
             self.term_postings.setdefault(term, set()).add(doc.id)
+            self._note_postings(term)
         for key in doc.entities:
             self.entity_df[key] += 1
             self.entity_postings.setdefault(key, set()).add(doc.id)
@@ -170,6 +193,7 @@ class EventIndex:
             if term not in entry.coverage_vector and term not in entry.event_vector:
                 self.df[term] += 1
                 self.term_postings.setdefault(term, set()).add(event_id)
+                self._note_postings(term)
             entry.coverage_vector[term] = entry.coverage_vector.get(term, 0.0) + weight
         event, programs, _ = entry.weighted or (None, None, None)
         if event is None:
@@ -184,6 +208,7 @@ class EventIndex:
         for term in set(entry.event_vector) | set(entry.coverage_vector):
             self.df[term] -= 1
             self.term_postings[term].discard(event_id)
+            self._note_postings(term)
         for key in entry.doc.entities:
             self.entity_df[key] -= 1
             self.entity_postings[key].discard(event_id)
@@ -208,29 +233,33 @@ class EventIndex:
     def candidates(self, report_terms, report_entities, limit=CANDIDATES_SCORED):
         """Return ids of the events most worth scoring for a report (best first)."""
         walk_limit = max(MAX_POSTINGS_WALKED, 1)
-        lists = []
+        if walk_limit != self._walk_limit:
+            self.rebuild_walkable(walk_limit)
+        walkable = self.walkable
+        # (postings size, name, postings) of each list worth walking, terms then entities.
+        lists = list(map(walkable.__getitem__, walkable.keys() & report_terms))
+        entity_keys = set()
         for key in report_entities:
             postings = self.entity_postings.get(key)
             if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), key, 3.0 * self.entity_specificity(key), postings))
-        term_postings, idf, known = self.term_postings, self.idf, self._idf.get
-        for term in set(report_terms):
-            postings = term_postings.get(term)
-            if postings and len(postings) <= walk_limit:
-                lists.append((len(postings), term, known(term) or idf(term), postings))
-        # Rarest first, and equally rare ones by name (entity keys hold a colon, terms never do):
-        # the order of a set of strings changes from one process to the next, and with it which
+                lists.append((len(postings), key, postings))
+                entity_keys.add(key)
+        # Rarest first, and equally rare ones by name (entity keys hold a colon, terms never do,
+        # so no two lists tie on both and the postings themselves are never compared): the
+        # order of a set of strings changes from one process to the next, and with it which
         # lists fit the budget and how ties among candidates fall. By name, every worker picks
         # the same candidates for the same report.
-        lists.sort(key=itemgetter(0, 1))
+        lists.sort()
         # A plain dict rather than a Counter: most events are seen once, and Counter's
         # __missing__ for each new key is a Python call. Same sums, same order as most_common.
         tally, budget = {}, POSTINGS_BUDGET
-        get = tally.get
-        for size, _, weight, postings in lists:
+        get, idf, known = tally.get, self.idf, self._idf.get
+        for size, name, postings in lists:
             if size > budget:
                 break
             budget -= size
+            # Weights only for the lists walked: the budget stops the walk after a few.
+            weight = 3.0 * self.entity_specificity(name) if name in entity_keys else known(name) or idf(name)
             for event_id in postings:
                 tally[event_id] = get(event_id, 0) + weight
         # sorted(..., reverse=True)[:limit] is what heapq.nlargest promises, ties included, and

@@ -255,7 +255,11 @@ def shared_terms(features, entry, index, limit=8):
 
     Ties go alphabetically: a set's order changes from one process to the next.
     """
-    return sorted(features.vector.keys() & entry.event_vector.keys(), key=lambda t: (-index.idf(t), t))[:limit]
+    # Alphabetically, then by idf: a stable sort keeps equally rare terms in alphabetical order
+    # (reverse=True too), without building a (-idf, term) key for each term.
+    shared = sorted(features.vector.keys() & entry.event_vector.keys())
+    shared.sort(key=index.idf, reverse=True)
+    return shared[:limit]
 
 
 def score_clause(clause, features, entry, index):

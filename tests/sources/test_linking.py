@@ -186,6 +186,20 @@ def test_matching_a_batch_takes_the_same_number_of_queries_however_large_it_is(s
     assert queries_for(10, 5) == queries_for(100, 40) == 12
 
 
+def test_fingerprints_are_stored_in_order_whatever_the_rows_per_insert(feed, monkeypatch):
+    import sources.linking as linking
+    from sources.models import ReportFingerprint
+
+    ingest_feed_document(feed, rss(*(item(n, title=f"Story {n}") for n in range(3))), match=False)
+    first, second, third = Report.objects.order_by("id").values_list("id", flat=True)
+    prints = {first: [5, 3, 9, 1], second: [2], third: [7, 8, 4]}
+    expected = [(pk, value) for pk, values in prints.items() for value in values]
+    for rows_per_insert in (1, 3, 8, 1000):  # full inserts only, full ones and the rest, the rest only
+        monkeypatch.setattr(linking, "FINGERPRINT_ROWS_PER_INSERT", rows_per_insert)
+        linking.store_fingerprints(prints)  # replaces what the previous round stored
+        assert list(ReportFingerprint.objects.order_by("id").values_list("report_id", "value")) == expected
+
+
 def test_the_task_matches_reports_by_id(seed, feed):
     from sources.tasks import match_reports
 

@@ -1,6 +1,6 @@
 import re
 
-from sources.matching.furniture import _FURNITURE_SENTENCE, article_text
+from sources.matching.furniture import _names_site_chrome, article_text
 
 PAGE = ("<nav>Home | News | Gadgets</nav><aside><h3>Trending</h3><ul><li>CBP plans to photograph everyone</li></ul>"
         "</aside><article><p>The keyboard is quiet.</p><p>Battery life is long.</p></article>"
@@ -45,8 +45,8 @@ def test_paragraphs_stay_apart_so_a_chrome_paragraph_takes_only_itself():
     assert article_text("first line<br/>Subscribe now<BR>third line") == "first line\nthird line"
 
 
-# The chrome phrases as they were written before being grouped by first letters: the grouped
-# pattern must accept exactly the same texts.
+# The chrome phrases as they were written before being grouped by first letters and searched
+# for from the character before them: _names_site_chrome must accept exactly the same texts.
 _PHRASES_AS_LISTED = re.compile(
     r"\b(subscribe|sign up|newsletter|share (?:on|this)|related (?:articles|stories|posts|coverage)|"
     r"read more|leave a comment|comments?\s*\(\d+\)|privacy policy|terms of (?:use|service)|"
@@ -72,9 +72,19 @@ def test_the_grouped_chrome_pattern_accepts_exactly_the_listed_phrases():
         texts += [phrase, f"the agency said {phrase} on tuesday", f"{phrase}.", f"  {phrase}", f"word{phrase}"]
     for text in texts:
         expected = _PHRASES_AS_LISTED.search(text) is not None
-        assert (_FURNITURE_SENTENCE.search(text) is not None) == expected, text
-    assert all(_FURNITURE_SENTENCE.search(phrase) for phrase in _CHROME)
-    assert not any(_FURNITURE_SENTENCE.search(f"the agency said {phrase}") for phrase in _NOT_CHROME)
+        assert _names_site_chrome(text) == expected, text
+    assert all(_names_site_chrome(phrase) for phrase in _CHROME)
+    assert not any(_names_site_chrome(f"the agency said {phrase}") for phrase in _NOT_CHROME)
+
+
+def test_the_chrome_search_agrees_with_the_listed_phrases_on_random_text():
+    import random
+
+    rng = random.Random(1)
+    pieces = _CHROME + _NOT_CHROME + ["x", "\u00e9", " ", "\n", "-", ".", "_", "1", "Trending", "(", "a", "s"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        assert _names_site_chrome(text) == (_PHRASES_AS_LISTED.search(text.lower()) is not None), text
 
 
 def test_a_read_more_link_is_dropped_without_the_sentence_it_ends():
@@ -85,3 +95,12 @@ def test_a_read_more_link_is_dropped_without_the_sentence_it_ends():
     assert article_text(f"<nav>Home</nav><div>{html}</div>") == article_text(html)
     # Links in the article's own words stay.
     assert article_text('<p>Officials at <a href="/ice">ICE</a> said so.</p>') == "Officials at ICE said so."
+
+
+def test_structure_is_found_by_an_attribute_name_ignoring_case_and_not_by_others():
+    from sources.matching.furniture import _has_structure
+
+    assert _has_structure('<div CLASS = "menu">x</div>') and _has_structure("<span id='a'>x</span>")
+    assert _has_structure('<div rOlE="navigation">x</div>') and _has_structure('<div itemprop="articleBody">x</div>')
+    assert _has_structure('<div cla\u017fs="x">y</div>')  # the long s matches s when case is ignored
+    assert not _has_structure('<p>x <a href="https://example.org/?a=b">y</a> src= alt =</p>')

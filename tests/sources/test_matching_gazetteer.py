@@ -50,3 +50,36 @@ def test_it_implies_parent_agencies():
 def test_it_counts_people_by_full_name():
     assert gazetteer().find("Jessica Turner of CBP said") == {"person:1": 1, "agency:2": 1}
     assert gazetteer().find("Turner said") == {}
+
+
+def names_found_at_every_word(g, words, shouting=False):
+    """find_in_words written plainly (every word tried as the start of a name), to check it by."""
+    lowered = [w.lower() for w in words]
+    found, i = {}, 0
+    while i < len(words):
+        matched = 0
+        if not shouting and words[i] in g.acronyms:
+            for key in g.acronyms[words[i]]:
+                found[key] = found.get(key, 0) + 1
+            matched = 1
+        for phrase, key, needs_capital in g.phrases.get(lowered[i], ()):
+            if tuple(lowered[i:i + len(phrase)]) == phrase and (
+                    not needs_capital or shouting or words[i][:1].isupper()):
+                found[key] = found.get(key, 0) + 1
+                matched = max(matched, len(phrase))
+                break
+        i += max(matched, 1)
+    return found
+
+
+def test_names_are_found_as_by_trying_every_word():
+    import random
+
+    g = gazetteer()
+    rng = random.Random(5)
+    pool = [w for options in g.phrases.values() for phrase, _, _ in options for w in phrase]
+    pool += list(g.acronyms) + ["the", "Border", "BORDER", "said", "Palantir", "palantir", "US", "Ice"]
+    for _ in range(3000):
+        words = [rng.choice([w, w.title(), w.upper()]) for w in rng.choices(pool, k=rng.randint(0, 12))]
+        for shouting in (False, True):
+            assert g.find_in_words(words, shouting) == names_found_at_every_word(g, words, shouting), words

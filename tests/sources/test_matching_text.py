@@ -61,3 +61,28 @@ def test_a_word_memo_computes_each_word_once_and_starts_afresh_when_full():
     assert list(map(memo.__getitem__, ["a", "b", "a"])) == ["A", "B", "A"]
     assert calls == ["a", "b"]
     assert memo["c"] == "C" and len(memo) == 1 and calls == ["a", "b", "c"]
+
+
+def test_a_word_memo_never_remembers_a_word_longer_than_its_longest():
+    memo = WordMemo(str.upper, longest=3)
+    assert memo["abcd"] == "ABCD" and memo["abc"] == "ABC" and list(memo) == ["abc"]
+
+
+def test_words_split_chunk_by_chunk_are_those_the_pattern_finds_in_the_whole_text():
+    import random
+
+    from sources.matching import text
+
+    def words_by_pattern(string):
+        if "$" in string:
+            string = text._MONEY.sub(text._money, string)
+        if "%" in string or "cent" in string.lower():
+            string = text._PERCENT.sub(lambda m: f" {m.group(1)}% ", string)
+        return [text.normal_word(word) for word in text._WORD.findall(string)]
+
+    rng = random.Random(4)
+    pieces = list("aZ9$%'\u2019.- \u00e9\u0250x\n,\t\u00a0\u2003") + [
+        "ab", "$5", "U.S.", "--", "..", "DHS's", "per cent", "$3 million", "40 percent", "$1,200"]
+    for _ in range(20000):
+        string = "".join(rng.choices(pieces, k=rng.randint(0, 14)))
+        assert raw_words(string) == words_by_pattern(string), string
