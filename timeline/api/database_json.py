@@ -136,7 +136,9 @@ class PageJson:
             day = f"extract(day FROM {date})::int::text"
         else:
             year = f"CAST(CAST(strftime('%%Y', {date}) AS INTEGER) AS TEXT)"
-            month = f"json_extract(json_array({months}), '$[' || (CAST(strftime('%%m', {date}) AS INTEGER) - 1) || ']')"
+            # A CASE, not json_extract of a json_array: that built and parsed the array on every row.
+            month = ("CASE strftime('%%m', " + date + ") "
+                     + " ".join(f"WHEN '{n:02d}' THEN '{calendar.month_name[n]}'" for n in range(1, 13)) + " END")
             day = f"CAST(CAST(strftime('%%d', {date}) AS INTEGER) AS TEXT)"
         return (f"CASE WHEN {date} IS NULL THEN 'date unknown' "
                 f"WHEN {precision} = 'year' THEN {year} "
@@ -165,9 +167,15 @@ class PageJson:
             self.array_of_strings.append(bool(strings))
             return f"coalesce(arrays.v{index}, '[]'::json)"
         # SQLite (before 3.44) has no ORDER BY inside an aggregate: aggregate an ordered subquery.
-        return (f"json((SELECT json_group_array(json(v)) FROM "
-                f"(SELECT json_quote({strings or objects}) AS v {source} AND {key} = page.id "
-                f"ORDER BY {strings or number_order})))")
+        # Strings go to json_group_array as they are (it quotes them); objects are joined as the
+        # JSON text json_object wrote and the array is parsed once, by json(), so that the row's
+        # json_object embeds it as JSON (a subquery's value loses that mark): parsing each item
+        # again cost more. (Writing the row's object out by concatenation was slower still.)
+        if strings:
+            return (f"json((SELECT json_group_array(v) FROM (SELECT {strings} AS v {source} AND {key} = page.id "
+                    f"ORDER BY {strings})))")
+        return (f"json((SELECT '[' || coalesce(group_concat(v, ','), '') || ']' FROM "
+                f"(SELECT {objects} AS v {source} AND {key} = page.id ORDER BY {number_order})))")
 
     def arrays_cte(self):
         """The PostgreSQL CTE `arrays`: per page row, one column v<i> per array (see array)."""
