@@ -51,9 +51,14 @@ def test_write_operations_document_every_refusal_they_can_answer(schema):
         for method in ("post", "put", "patch"):
             if method in item:
                 codes = set(item[method]["responses"])
-                assert {"400", "401", "403"} <= codes, (method, path)
+                assert {"400", "401", "403", "404"} <= codes, (method, path)
                 if method != "post":
                     assert {"404", "409", "410"} <= codes, (method, path)
+
+
+def test_an_unknown_format_is_a_documented_404(client, schema):
+    assert "404" in schema["paths"]["/api/v1/events/"]["get"]["responses"]
+    assert client.get("/api/v1/events/?format=AAA").status_code == 404
 
 
 def test_what_the_schema_calls_a_valid_filter_value_is_accepted(client, schema):

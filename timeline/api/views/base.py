@@ -195,6 +195,7 @@ ERRORS = {
     403: OpenApiResponse(OpenApiTypes.OBJECT, description="This user may not make this change."),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such record."),
 }
+UNKNOWN_FORMAT = OpenApiResponse(OpenApiTypes.OBJECT, description="No such `format` (json or csv).")
 FORMAT_PARAMETER = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "csv"],
     description="csv: every matching row (not one page) as a streamed CSV download.",
@@ -209,7 +210,8 @@ def document(viewset):
     name = viewset.model._meta.verbose_name_plural
     views = {
         "list": extend_schema(summary=f"List {name}", parameters=[FORMAT_PARAMETER], responses={
-            (200, "application/json"): read(many=True), (200, "text/csv"): OpenApiTypes.STR, 400: ERRORS[400]}),
+            (200, "application/json"): read(many=True), (200, "text/csv"): OpenApiTypes.STR, 400: ERRORS[400],
+            404: UNKNOWN_FORMAT}),
         "retrieve": extend_schema(summary=f"One of the {name}",
                                   responses={200: read, 404: ERRORS[404], 410: gone}),
     }
@@ -217,7 +219,7 @@ def document(viewset):
         refused = {400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]}
         views.update({
             "create": extend_schema(summary=f"Create one of the {name} (curators)", request=write,
-                                    responses={201: read, **refused}),
+                                    responses={201: read, **refused, 404: UNKNOWN_FORMAT}),
             "update": extend_schema(summary=f"Replace one of the {name} (curators)", request=write,
                                     responses={200: read, **refused, 404: ERRORS[404], 409: conflict, 410: gone}),
             "partial_update": extend_schema(summary=f"Edit one of the {name} (curators)", request=write,
