@@ -457,7 +457,10 @@ def page_query_parts(presenter_class, staff, base_url, script_prefix, field_name
     live = page_json().parts(field_name, descending)
     if not cached:
         return live
-    return page_json().parts(field_name, descending, variant=row_cache.variant(live))
+    # The variant names how rows are built, not how they are ordered: the live query written for
+    # one fixed ordering, so that every ordering of a list shares the same stored rows.
+    same_rows = live if (field_name, descending) == ("id", False) else page_json().parts("id", False)
+    return page_json().parts(field_name, descending, variant=row_cache.variant(same_rows))
 
 
 def prepare_statements():

@@ -161,6 +161,17 @@ def test_rows_for_another_site_address_or_reader_are_kept_apart(django_user_mode
             assert all(row["url"].startswith(base) for row in rows)
 
 
+def test_every_ordering_of_a_list_shares_the_stored_rows():
+    build_mixed_records()
+    presenter = EventPresenter(RowContext("http://testserver/", AnonymousUser()))
+    database_rows(presenter, Event.objects.published(), Ordering("id", False))
+    stored = cached_count()
+    for field, descending in (("date", True), ("modified_at", False), ("created_at", True)):
+        rows = database_rows(presenter, Event.objects.published(), Ordering(field, descending))
+        assert rows == python_rows(presenter, Event.objects.published(), Ordering(field, descending))
+    assert cached_count() == stored
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_whose_snapshot_predates_a_change_cannot_leave_its_stale_row_in_use():
     """The race the generations exist for: a reader builds a row from data a writer has since
