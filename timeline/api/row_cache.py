@@ -145,6 +145,16 @@ def bump_selects():
         if sql not in selects[(table, op)]:
             selects[(table, op)].append(sql)
 
+    def linked(link_table, record, target_table, target_col, columns):
+        """A table of links naming records (`record(alias prefix)`: SQL of their content type and
+        id) and a target: any change of a link, or of a target's shown `columns`, bumps them."""
+        for op in ("INSERT", "UPDATE", "DELETE"):
+            for rows in _rows(op):
+                add(link_table, op, f"SELECT {record('')} FROM {rows}")
+        for op in ("UPDATE", "DELETE"):
+            add(target_table, op, f'SELECT {record("j.")} FROM "{link_table}" j '
+                                  f'WHERE j."{target_col}" IN ({_changed_ids(op, columns)})')
+
     for read in reads():
         kind, model = read[0], read[1]
         table = model._meta.db_table
@@ -160,24 +170,12 @@ def bump_selects():
                     f'SELECT {ct}, m.id FROM "{table}" m WHERE m."{column}" IN ({_changed_ids(op, columns)})')
         elif kind == "many":
             _, _, through, source_col, target_col, target, columns = read
-            through_table = through._meta.db_table
-            for op in ("INSERT", "UPDATE", "DELETE"):
-                for rows in _rows(op):
-                    add(through_table, op, f'SELECT {ct}, "{source_col}" FROM {rows}')
-            for op in ("UPDATE", "DELETE"):
-                add(target._meta.db_table, op,
-                    f'SELECT {ct}, j."{source_col}" FROM "{through_table}" j '
-                    f'WHERE j."{target_col}" IN ({_changed_ids(op, columns)})')
+            linked(through._meta.db_table, lambda a: f'{ct}, {a}"{source_col}"', target._meta.db_table, target_col,
+                   columns)
         elif kind == "citations":
             _, _, columns = read
-            citations = Citation._meta.db_table
-            for op in ("INSERT", "UPDATE", "DELETE"):
-                for rows in _rows(op):
-                    add(citations, op, f"SELECT content_type_id, object_id FROM {rows}")
-            for op in ("UPDATE", "DELETE"):
-                add(Source._meta.db_table, op,
-                    f'SELECT c.content_type_id, c.object_id FROM "{citations}" c '
-                    f'WHERE c.source_id IN ({_changed_ids(op, columns)})')
+            linked(Citation._meta.db_table, lambda a: f"{a}content_type_id, {a}object_id", Source._meta.db_table,
+                   "source_id", columns)
         else:
             raise ValueError(f"unknown read {kind!r}")
     return selects
