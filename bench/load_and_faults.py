@@ -301,9 +301,13 @@ def main():
               status == 200 and json.loads(body)["status"] == "ok", body.decode()[:300])
         statuses = [get(base + path, timeout=30)[0] for _, path in ROUTES]
         check("every route answers 200 after the faults", statuses == [200] * len(ROUTES), str(statuses))
-        log = (workdir / "gunicorn.log").read_text(errors="replace")
-        fives = len(re.findall(r'" 5\d\d ', log))
-        check("gunicorn's access log has no 5xx", fives == 0, f"{fives} responses with 5xx")
+        log = (workdir / "gunicorn.log").read_text(errors="replace").splitlines()
+        # /healthz answers 503 "down" while the database is away, by design (load balancers read
+        # it); whether the health poll lands inside the restart's fraction of a second is chance.
+        fives = [line for line in log if re.search(r'" 5\d\d ', line)]
+        health_down = [line for line in fives if '"GET /healthz ' in line]
+        check("gunicorn's access log has no 5xx (besides /healthz saying the database is down)",
+              len(fives) == len(health_down), f"{len(fives) - len(health_down)} responses with 5xx: {fives[:3]}")
         worker_log = (workdir / "worker.log").read_text(errors="replace")
         retries = len(re.findall(r"Retry in \d+", worker_log))
         print(f"[worker] {retries} task retries logged while the database or broker was away; "
