@@ -207,20 +207,30 @@ class PageJson:
         direction = "DESC" if descending else "ASC"
         if variant is not None:
             return self.cached_parts(columns, row, field, direction, variant)
-        ctes = [f"page ({columns}) AS {'MATERIALIZED ' if self.postgres else ''}({PAGE})"]
+        ctes = [f"page ({columns}) AS {'MATERIALIZED ' if self.postgres else ''}({PAGE})", *self.row_sources()]
+        order, newest = self.ordered("page", field, direction)
+        sql = (f"WITH {', '.join(ctes)} SELECT page.{q('id')}, page.{q(field.column)}, {newest}, "
+               f"{row}{'::text' if self.postgres else ''} FROM page {' '.join(self.joins)} ORDER BY {order}")
+        return self.split(sql)
+
+    def row_sources(self):
+        """Return the CTEs the row reads (the arrays), after adding their joins to self.joins."""
+        ctes = []
         if self.arrays:
             ctes.append(self.arrays_cte())
             self.joins.append("LEFT JOIN arrays ON arrays.id = page.id")
         if self.row_lateral:
             self.joins.append(self.row_lateral)  # last: it reads the joins before it
-        ctes = ", ".join(ctes)
-        order = f"page.{q(field.column)} {direction} NULLS LAST, page.{q('id')} {direction}"
-        # The newest modification time up to each row, as text: Last-Modified needs only the
-        # value at a page's last row, and loading a time per row cost more than the rest.
-        newest = f"CAST(max(page.{q('modified_at')}) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS TEXT)"
-        sql = (f"WITH {ctes} SELECT page.{q('id')}, page.{q(field.column)}, {newest}, "
-               f"{row}{'::text' if self.postgres else ''} FROM page {' '.join(self.joins)} ORDER BY {order}")
-        return self.split(sql)
+        return ctes
+
+    def ordered(self, alias, field, direction):
+        """Return (ORDER BY of the page, the newest modification time up to each row as text).
+
+        Last-Modified needs only the newest time at a page's last row, and loading a time per
+        row cost more than the rest."""
+        q = self.q
+        order = f"{alias}.{q(field.column)} {direction} NULLS LAST, {alias}.{q('id')} {direction}"
+        return order, f"CAST(max({alias}.{q('modified_at')}) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS TEXT)"
 
     def split(self, sql):
         pieces = sql.split(MARK)
@@ -252,12 +262,8 @@ class PageJson:
             f"AND j.generation = coalesce(g.generation, 0))",
             f"page ({columns}) AS MATERIALIZED (SELECT {columns} FROM everything "
             f"WHERE NOT EXISTS (SELECT FROM fresh WHERE fresh.id = everything.id))",
+            *self.row_sources(),
         ]
-        if self.arrays:
-            ctes.append(self.arrays_cte())
-            self.joins.append("LEFT JOIN arrays ON arrays.id = page.id")
-        if self.row_lateral:
-            self.joins.append(self.row_lateral)
         ctes.append(f"built AS MATERIALIZED (SELECT page.{q('id')} AS id, {row}::text AS json FROM page {' '.join(self.joins)})")
         ctes.append(
             f"stored AS (INSERT INTO {row_cache.ROWS} (content_type_id, object_id, variant, generation, json) "
@@ -266,8 +272,7 @@ class PageJson:
             f"ORDER BY built.id "
             f"ON CONFLICT (content_type_id, object_id, variant) DO UPDATE SET generation = excluded.generation, "
             f"json = excluded.json WHERE {row_cache.ROWS}.generation < excluded.generation)")
-        order = f"everything.{q(field.column)} {direction} NULLS LAST, everything.{q('id')} {direction}"
-        newest = f"CAST(max(everything.{q('modified_at')}) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS TEXT)"
+        order, newest = self.ordered("everything", field, direction)
         sql = (f"WITH {', '.join(ctes)} SELECT everything.{q('id')}, everything.{q(field.column)}, {newest}, "
                f"coalesce(fresh.json, built.json) FROM everything LEFT JOIN fresh ON fresh.id = everything.id "
                f"LEFT JOIN built ON built.id = everything.id ORDER BY {order}")
