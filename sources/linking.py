@@ -517,6 +517,25 @@ def store_fingerprints(prints):
             cursor.executemany(insert((len(values) - whole) // 2), [values[whole:]])
 
 
+def rebuild_fingerprints(chunk=FINGERPRINT_CHUNK):
+    """Recompute and store the fingerprints of every report, oldest first; return how many
+    reports were fingerprinted. Hits the database: one read and one replace per chunk.
+
+    For a change of how fingerprints are made (a migration calls it): copy detection looks
+    earlier reports up by their stored fingerprints, so stale ones would hide every stored
+    report from the copies that follow it. The texts are made as find_copies makes them.
+    """
+    done, last = 0, 0
+    while True:
+        reports = list(Report.objects.filter(pk__gt=last).order_by("pk").only(
+            "id", "title", "summary", "content", "published", "url")[:chunk])
+        if not reports:
+            return done
+        store_fingerprints({r.pk: CopyText.of(r.title, report_body(report_document(r))).fingerprints()
+                            for r in reports})
+        done, last = done + len(reports), reports[-1].pk
+
+
 def group_unmatched_reports(unmatched, matcher):
     """Put reports that match no event but name a tracked program or agency into suggested
     events, joining an open suggestion of similar recent reports or opening a new one."""

@@ -1,4 +1,5 @@
 """Matching in the database: links, copies, suggestions, curators' decisions, re-scoring."""
+import io
 import json
 from datetime import datetime, timedelta, timezone as dt_timezone
 
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+import sources.linking as linking
 from sources.ingest import ingest_feed_document
 from sources.linking import (approve_links, attach_reports_to_events, current_matcher, forget_matcher, reassign_links,
                              reject_links)
@@ -168,6 +170,8 @@ def test_unmatched_reports_naming_a_tracked_agency_are_grouped_into_a_suggested_
 
 
 def test_matching_a_batch_takes_the_same_number_of_queries_however_large_it_is(seed, feed):
+    from sources.models import ReportFingerprint
+
     def queries_for(start, count):
         ingest_feed_document(feed, rss(*(item(n, title=f"ICE pays Palantir for ImmigrationOS, part {n}",
                                               description=f"Story number {n} about the contract and {n * 7} "
@@ -177,13 +181,18 @@ def test_matching_a_batch_takes_the_same_number_of_queries_however_large_it_is(s
         current_matcher()
         with CaptureQueriesContext(connection) as captured:
             attach_reports_to_events(reports)
-        return len(captured)
+        inserts = [q for q in captured.captured_queries if "INSERT INTO \"sources_reportfingerprint\"" in q["sql"]]
+        rows = ReportFingerprint.objects.filter(report__in=reports).count()
+        # Fingerprint rows go in as few INSERTs as the backend's parameter limit allows.
+        per_insert = min(linking.FINGERPRINT_ROWS_PER_INSERT, (connection.features.max_query_params or 2000) // 2)
+        assert len(inserts) == -(-rows // per_insert)
+        return len(captured) - len(inserts)
 
-    # The timeline version (5 aggregates), fingerprints (look up, delete, insert), the earlier
-    # reports sharing fingerprints, links (read, insert), one update of the reports' match state:
-    # a fixed number, not one per report (copies and suggestions add one each; none here).
+    # The timeline version (5 aggregates), fingerprints (look up, delete), the earlier reports
+    # sharing fingerprints, links (read, insert), one update of the reports' match state: a
+    # fixed number, not one per report (copies and suggestions add one each; none here).
     queries_for(1, 3)  # earlier reports for the later batches to be compared with
-    assert queries_for(10, 5) == queries_for(100, 40) == 12
+    assert queries_for(10, 5) == queries_for(100, 40) == 11
 
 
 def test_fingerprints_are_stored_in_order_whatever_the_rows_per_insert(feed, monkeypatch):
@@ -256,3 +265,18 @@ def test_a_link_another_worker_wrote_first_is_kept_not_duplicated(seed, feed):
     assert (kept.pk, kept.score, kept.status) == (written.pk, written.score, written.status)
     added = ReportEventLink.objects.get(report_id=written.report_id, event_id=other_event.pk)
     assert (added.score, added.explanation, added.created_at) == (0.3, fresh.explanation, now)
+
+
+def test_rebuilding_fingerprints_replaces_stale_ones_so_later_copies_find_their_original(seed, feed):
+    from sources.models import ReportFingerprint
+
+    [first] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY))
+    made = set(ReportFingerprint.objects.filter(report_id=first.report_id).values_list("value", flat=True))
+    # As if stored by an earlier way of making them: a copy would find nothing to point at.
+    ReportFingerprint.objects.filter(report_id=first.report_id).update(value=-1)
+    out = io.StringIO()
+    call_command("rebuild_fingerprints", stdout=out)
+    assert out.getvalue().strip() == "fingerprints recomputed for 1 reports"
+    assert set(ReportFingerprint.objects.filter(report_id=first.report_id).values_list("value", flat=True)) == made
+    [copy] = ingest(feed, item(2, link="https://b.example.org/2", **OUTBOUND_STORY))
+    assert copy.duplicate_of == "https://a.example.org/1"

@@ -1,4 +1,8 @@
-from sources.matching.copies import CopyText, _hash, copy_evidence, find_copy_of, shingle_hashes, winnow
+import pytest
+
+import sources.matching.copies as copies
+from sources.matching.copies import (CopyText, _hash, copy_evidence, find_copy_of, shingle_hashes, winnow,
+                                     word_values)
 
 ORIGINAL = CopyText.of(
     "DHS offers $1,000 to migrants who deport themselves",
@@ -68,5 +72,31 @@ def test_shingle_hashes_are_the_hashes_of_each_word_triple_in_order():
 
 def test_shingle_hashes_keep_the_values_stored_fingerprints_were_made_with():
     # Fingerprints are stored (ReportFingerprint): a new hash would leave every stored report
-    # unfindable as the original of a copy. 63 bits of BLAKE2b-64 of the words joined by spaces.
-    assert shingle_hashes(["the", "department", "said"]) == [4686824180302870324]
+    # unfindable as the original of a copy (a change needs a migration that recomputes them,
+    # as 0005_fingerprints_v2 does). The XOR of each word's 63-bit BLAKE2b value for its position.
+    the, department, said = word_values("the"), word_values("department"), word_values("said")
+    assert shingle_hashes(["the", "department", "said"]) == [the[0] ^ department[1] ^ said[2]]
+    assert shingle_hashes(["the", "department", "said"]) == [4055643734725619688]
+
+
+def test_a_shingle_hash_depends_on_the_order_of_its_words():
+    hashes = {shingle_hashes(list(order))[0] for order in
+              [("a", "b", "c"), ("a", "c", "b"), ("b", "a", "c"), ("b", "c", "a"), ("c", "a", "b"), ("c", "b", "a")]}
+    assert len(hashes) == 6
+    assert len(set(shingle_hashes(["x", "x", "x", "x"]))) == 1
+    assert all(0 <= value < 2 ** 63 for value in hashes)  # they fit a signed 64-bit column
+
+
+def test_shingle_hashes_are_the_same_when_the_word_tables_are_emptied_midway(monkeypatch):
+    words = [f"word{n % 37}" for n in range(300)]
+    expected = [word_values(a)[0] ^ word_values(b)[1] ^ word_values(c)[2] for a, b, c in zip(words, words[1:], words[2:])]
+    monkeypatch.setattr(copies, "WORD_TABLES_LIMIT", 5)  # the tables start afresh every five new words
+    for table in copies._WORD_TABLES:
+        table.clear()
+    assert shingle_hashes(words) == expected
+    assert len(copies._WORD_TABLES[0]) <= 5
+
+
+def test_shingles_of_more_words_than_the_tables_hold_are_refused():
+    with pytest.raises(ValueError):
+        shingle_hashes("one two three four five".split(), size=5)
