@@ -7,7 +7,7 @@ import datetime
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from operator import itemgetter, mul
+from operator import mul
 
 from sources.matching.text import terms
 
@@ -50,13 +50,10 @@ class WeightedVector:
 
     __slots__ = ("weights", "norm")
 
-    def __init__(self, raw, idf, known=None):
-        """known: {term: idf} already computed (idf(term) is called for the others)."""
-        if known is None:
-            self.weights = {term: weight * idf(term) for term, weight in raw.items()}
-        else:
-            get = known.get
-            self.weights = {term: weight * (get(term) or idf(term)) for term, weight in raw.items()}
+    def __init__(self, raw, idf):
+        """idf: a function of a term (an IdfTable's __getitem__ makes this a loop in C)."""
+        # {term: weight * idf(term)}, built by dict(zip(...)) over maps.
+        self.weights = dict(zip(raw, map(mul, raw.values(), map(idf, raw))))
         weights = self.weights.values()
         self.norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0  # the same sum, its loop in C
 
@@ -106,6 +103,22 @@ class IndexedEvent:
         return tuple(out)
 
 
+class IdfTable(dict):
+    """{term: inverse document frequency}, each worked out by the index on first use and then
+    remembered (until the index is refreshed). Read through __getitem__, a term seen before
+    costs no Python call."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, term):
+        value = self[term] = self.index.compute_idf(term)
+        return value
+
+
 @dataclass
 class EventIndex:
     """Events with their term vectors, document frequencies and postings.
@@ -119,13 +132,17 @@ class EventIndex:
     entity_df: Counter = field(default_factory=Counter)
     term_postings: dict = field(default_factory=dict)
     entity_postings: dict = field(default_factory=dict)
-    _idf: dict = field(default_factory=dict)
+    _idf: IdfTable = None
     _idf_n: int = 0
     # {term: (postings size, term, postings)} for the terms a lookup may walk (postings of 1 to
     # MAX_POSTINGS_WALKED events), kept up to date wherever postings change: a lookup then
     # finds a report's walkable terms by one set intersection in C, not a loop over its terms.
     walkable: dict = field(default_factory=dict)
     _walk_limit: int = 0
+
+    def __post_init__(self):
+        if self._idf is None:
+            self._idf = IdfTable(self)
 
     @classmethod
     def build(cls, docs):
@@ -140,7 +157,7 @@ class EventIndex:
 
     def refresh(self):
         """Recompute idf from the current document frequencies and re-weigh every event."""
-        self._idf, self._idf_n = {}, len(self.events)
+        self._idf, self._idf_n = IdfTable(self), len(self.events)
         for entry in self.events.values():
             self._weigh(entry)
         self.rebuild_walkable()
@@ -161,8 +178,9 @@ class EventIndex:
             self.walkable.pop(term, None)
 
     def _weigh(self, entry):
-        entry.set_weighted(WeightedVector(entry.event_vector, self.idf), WeightedVector(entry.program_vector, self.idf),
-                           WeightedVector(entry.coverage_vector, self.idf))
+        idf = self._idf.__getitem__
+        entry.set_weighted(WeightedVector(entry.event_vector, idf), WeightedVector(entry.program_vector, idf),
+                           WeightedVector(entry.coverage_vector, idf))
 
     def add(self, doc, weigh=True):
         """Add or replace one event."""
@@ -214,15 +232,16 @@ class EventIndex:
             self.entity_postings[key].discard(event_id)
 
     def idf(self, term):
-        value = self._idf.get(term)
-        if value is None:
-            n = self._idf_n or len(self.events)
-            value = self._idf[term] = math.log(1 + (n + 1) / (self.df.get(term, 0) + 1))
-        return value
+        return self._idf[term]
+
+    def compute_idf(self, term):
+        """Work out a term's idf from the document frequencies (idf() remembers it)."""
+        n = self._idf_n or len(self.events)
+        return math.log(1 + (n + 1) / (self.df.get(term, 0) + 1))
 
     def weigh(self, raw):
         """Return a WeightedVector for a report's raw term weights."""
-        return WeightedVector(raw, self.idf, self._idf)
+        return WeightedVector(raw, self._idf.__getitem__)
 
     def entity_specificity(self, key):
         """1 for an entity on one event, falling towards 0 as it appears on more of them."""
@@ -253,15 +272,15 @@ class EventIndex:
         # A plain dict rather than a Counter: most events are seen once, and Counter's
         # __missing__ for each new key is a Python call. Same sums, same order as most_common.
         tally, budget = {}, POSTINGS_BUDGET
-        get, idf, known = tally.get, self.idf, self._idf.get
+        get, idf = tally.get, self._idf.__getitem__
         for size, name, postings in lists:
             if size > budget:
                 break
             budget -= size
             # Weights only for the lists walked: the budget stops the walk after a few.
-            weight = 3.0 * self.entity_specificity(name) if name in entity_keys else known(name) or idf(name)
+            weight = 3.0 * self.entity_specificity(name) if name in entity_keys else idf(name)
             for event_id in postings:
                 tally[event_id] = get(event_id, 0) + weight
-        # sorted(..., reverse=True)[:limit] is what heapq.nlargest promises, ties included, and
-        # in C it beats nlargest's Python loop over a few hundred events.
-        return [event_id for event_id, _ in sorted(tally.items(), key=itemgetter(1), reverse=True)[:limit]]
+        # The events by tally, highest first, equal ones in the order first seen (a stable sort,
+        # which reverse=True keeps): what heapq.nlargest promises, ties included, in C.
+        return sorted(tally, key=tally.__getitem__, reverse=True)[:limit]

@@ -53,14 +53,39 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|;\s*|\s+[\u2013\u2014]\s+")
 
 def report_body(doc):
     """Return the report's text without page furniture: its summary and its article."""
-    summary = article_text(doc.summary) if doc.summary else ""
     content = article_text(doc.content) if doc.content else ""
+    if content and doc.summary:
+        # Most feeds' summary is the article's opening: when its text opens a passage of the
+        # article, and the article is no shorter, the article is the body, and the summary's
+        # own furniture need not be looked for (any other summary is read as below).
+        lede = " ".join(plain_text(doc.summary).split())
+        if lede[:80] in content and len(content) >= len(lede):
+            return " ".join(content.split()[:BODY_WORDS])
+    summary = article_text(doc.summary) if doc.summary else ""
     if content and summary and (summary[:80] in content or content[:80] in summary):
         body = content if len(content) >= len(summary) else summary
     else:
         body = "\n".join(part for part in (summary, content) if part)
     words = body.split()
     return " ".join(words[:BODY_WORDS])
+
+
+class TermFrequencyWeight(dict):
+    """{times a term occurs: its weight}, sublinear (scale * (1 + log n)), each worked out once.
+    A term seen once, the common case, weighs exactly the scale."""
+
+    __slots__ = ("scale",)
+
+    def __init__(self, scale):
+        super().__init__()
+        self.scale = scale
+
+    def __missing__(self, n):
+        value = self[n] = self.scale if n == 1 else self.scale * (1 + math.log(n))
+        return value
+
+
+_TITLE_TF, _BODY_TF = TermFrequencyWeight(2.0), TermFrequencyWeight(1.0)
 
 
 def report_features(doc, gazetteer):
@@ -71,14 +96,16 @@ def report_features(doc, gazetteer):
     title_shouting, body_shouting = is_shouting(title), is_shouting(body)
     title_terms = terms_of_words(title_words, title_shouting)
     body_terms = terms_of_words(body_words, body_shouting)
-    # Sublinear term frequency, headline terms counting double. A plain dict (not a Counter,
-    # whose __missing__ is a Python call for each new term); a term seen once, the common
-    # case, skips the logarithm: 1 + log(1) is exactly 1.
-    vector = {}
-    get = vector.get
-    for counts, weight in ((Counter(title_terms), 2.0), (Counter(body_terms), 1.0)):
-        for term, n in counts.items():
-            vector[term] = get(term, 0) + (weight if n == 1 else weight * (1 + math.log(n)))
+    # Sublinear term frequency, headline terms counting double: {term: its headline weight
+    # + its body weight}, the terms in order of first use, headline first. Built by dict(zip())
+    # over the counts, the weight of each count read from a table: loops in C.
+    title_counts, body_counts = Counter(title_terms), Counter(body_terms)
+    title_vector = dict(zip(title_counts, map(_TITLE_TF.__getitem__, title_counts.values())))
+    body_vector = dict(zip(body_counts, map(_BODY_TF.__getitem__, body_counts.values())))
+    vector = dict(title_vector)
+    vector.update(body_vector)
+    for term in title_vector.keys() & body_vector.keys():
+        vector[term] = title_vector[term] + body_vector[term]
     entities = {}
     for key in gazetteer.find_in_words(title_words, title_shouting):
         entities[key] = 1.0

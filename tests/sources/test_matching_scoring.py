@@ -96,3 +96,47 @@ def test_scoring_candidates_together_gives_what_scoring_each_alone_gives():
         assert [(s.event_id, s.score, s.explanation) for s in together] == \
                [(s.event_id, s.score, s.explanation) for s in alone]
         assert any(s.score > 0 for s in together) or report.id == 4
+
+
+def test_a_summary_that_opens_the_article_is_read_once_as_part_of_it():
+    from sources.matching.scoring import report_body
+
+    article = ("<p>CBP will photograph travellers leaving by car at the southern border.</p>"
+               "<p>The agency said the cameras match faces to travel documents.</p>")
+    lede = ReportDoc(1, "t", summary="<p>CBP will photograph travellers leaving by car</p>", content=article)
+    assert report_body(lede) == ("CBP will photograph travellers leaving by car at the southern border. "
+                                 "The agency said the cameras match faces to travel documents.")
+    # A summary of its own (not the article's opening) comes first, then the article; and one
+    # wrapped in site chrome is read without it, as the article is.
+    other = ReportDoc(2, "t", summary="<p>A new plan at the border.</p>", content=article)
+    assert report_body(other).startswith("A new plan at the border. CBP will photograph")
+    chrome = ReportDoc(3, "t", summary="<p>Subscribe to our newsletter</p><p>A new plan at the border.</p>",
+                       content=article)
+    assert report_body(chrome) == report_body(other)
+    assert report_body(ReportDoc(4, "t", summary="<p>Only a summary.</p>")) == "Only a summary."
+
+
+def test_term_weights_are_sublinear_and_headline_terms_count_double():
+    import math
+
+    from sources.matching.gazetteer import Gazetteer
+
+    report = ReportDoc(1, "Palantir contract", summary="contract contract contract camera")
+    vector = report_features(report, Gazetteer()).vector
+    assert list(vector) == ["palantir", "contract", "camera"]  # headline terms first, then the body's
+    assert vector["palantir"] == 2.0 and vector["camera"] == 1.0
+    assert vector["contract"] == 2.0 + (1 + math.log(3))
+
+
+def test_idf_is_worked_out_once_per_term_and_afresh_when_the_index_is_refreshed():
+    import math
+
+    matcher = plain_matcher()
+    index = matcher.index
+    n = len(index.events)
+    assert index.idf("zzzunseen") == math.log(1 + (n + 1) / 1)
+    assert "zzzunseen" in index._idf
+    weighted = index.weigh({"zzzunseen": 2.0})
+    assert weighted.weights == {"zzzunseen": 2.0 * index.idf("zzzunseen")} and weighted.norm == 2.0 * index.idf("zzzunseen")
+    index.refresh()
+    assert "zzzunseen" not in index._idf
