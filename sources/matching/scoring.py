@@ -60,14 +60,25 @@ def report_body(doc):
         # own furniture need not be looked for (any other summary is read as below).
         lede = " ".join(plain_text(doc.summary).split())
         if lede[:80] in content and len(content) >= len(lede):
-            return " ".join(content.split()[:BODY_WORDS])
+            return _first_words(content)
     summary = article_text(doc.summary) if doc.summary else ""
     if content and summary and (summary[:80] in content or content[:80] in summary):
         body = content if len(content) >= len(summary) else summary
     else:
         body = "\n".join(part for part in (summary, content) if part)
-    words = body.split()
-    return " ".join(words[:BODY_WORDS])
+    return _first_words(body)
+
+
+def _first_words(text):
+    """Return the first BODY_WORDS words of article text on one line, single-spaced.
+
+    article_text's lines are single-spaced already, none blank, so its words are those of
+    text.split() and joining them is replacing the line breaks (no split and join of every
+    word, unless the text is longer than that).
+    """
+    if text.count(" ") + text.count("\n") < BODY_WORDS:
+        return text.replace("\n", " ")
+    return " ".join(text.split()[:BODY_WORDS])
 
 
 class TermFrequencyWeight(dict):

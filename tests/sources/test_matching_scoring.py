@@ -140,3 +140,15 @@ def test_idf_is_worked_out_once_per_term_and_afresh_when_the_index_is_refreshed(
     assert weighted.weights == {"zzzunseen": 2.0 * index.idf("zzzunseen")} and weighted.norm == 2.0 * index.idf("zzzunseen")
     index.refresh()
     assert "zzzunseen" not in index._idf
+
+
+def test_a_body_is_its_first_words_on_one_line_however_the_article_was_laid_out():
+    from sources.matching.scoring import BODY_WORDS, report_body
+
+    short = ReportDoc(1, "t", content="<p>One  two\tthree</p>\n<div>four\u00a0five</div><p>six</p>")
+    assert report_body(short) == "One two three four five six"
+    words = [f"w{n}" for n in range(BODY_WORDS + 40)]
+    paragraphs = "".join(f"<p>{' '.join(words[k:k + 7])}</p>" for k in range(0, len(words), 7))
+    assert report_body(ReportDoc(2, "t", content=paragraphs)) == " ".join(words[:BODY_WORDS])
+    exact = "".join(f"<p>{w}</p>" for w in words[:BODY_WORDS])
+    assert report_body(ReportDoc(3, "t", content=exact)) == " ".join(words[:BODY_WORDS])
