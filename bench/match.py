@@ -136,18 +136,21 @@ class World:
     def feed(self, events, count):
         """Return an RSS document of `count` reports shaped like real feed items (an HTML summary
         paragraph and a six-paragraph article, as in bench/ingest.py): most retell an event in
-        other words, the rest are unrelated."""
+        other words, the rest are unrelated. self.truth is then the event each report retells, in
+        order (None for an unrelated one), for bench/match_recall.py."""
         rng = self.rng
-        items = []
+        items, self.truth = [], []
         for n in range(count):
             if rng.random() < 0.7:
                 event = rng.choice(events)
+                self.truth.append(event.pk)
                 agency = rng.choice(list(event.agencies.all()) or self.agencies)
                 title_words = rng.sample(event.title.split(), k=min(5, len(event.title.split()))) + self.some_words(3)
                 title = f"{agency.abbreviation} " + " ".join(title_words)
                 source = event.summary.split()
                 published = event.date + datetime.timedelta(days=rng.randint(0, 20))
             else:
+                self.truth.append(None)
                 title = " ".join(self.some_words(9))
                 source = self.some_words(30)
                 published = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 2000))
