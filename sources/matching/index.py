@@ -270,9 +270,11 @@ class EventIndex:
         # the same candidates for the same report.
         lists.sort()
         # A plain dict rather than a Counter: most events are seen once, and Counter's
-        # __missing__ for each new key is a Python call. Same sums, same order as most_common.
+        # __missing__ for each new key is a Python call; and a membership test rather than
+        # tally.get(), which is a call too (a third of the loop's time). Same sums, same order
+        # as most_common.
         tally, budget = {}, POSTINGS_BUDGET
-        get, idf = tally.get, self._idf.__getitem__
+        idf = self._idf.__getitem__
         for size, name, postings in lists:
             if size > budget:
                 break
@@ -280,7 +282,10 @@ class EventIndex:
             # Weights only for the lists walked: the budget stops the walk after a few.
             weight = 3.0 * self.entity_specificity(name) if name in entity_keys else idf(name)
             for event_id in postings:
-                tally[event_id] = get(event_id, 0) + weight
+                if event_id in tally:
+                    tally[event_id] += weight
+                else:
+                    tally[event_id] = weight
         # The events by tally, highest first, equal ones in the order first seen (a stable sort,
         # which reverse=True keeps): what heapq.nlargest promises, ties included, in C.
         return sorted(tally, key=tally.__getitem__, reverse=True)[:limit]
