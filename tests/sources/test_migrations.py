@@ -1,0 +1,43 @@
+"""Data migrations run against stored data, not only against an empty database."""
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from sources.ingest import ingest_feed_document
+from sources.linking import forget_matcher
+from sources.models import Feed, ReportFingerprint
+from tests.sources.feeds import item, rss
+
+BEFORE, AFTER = ("sources", "0004_matching_permissions"), ("sources", "0005_fingerprints_v2")
+
+
+def migrate_to(target):
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    executor.loader.build_graph()
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite alters its schema outside a transaction only
+def test_migration_0005_recomputes_the_fingerprints_stored_by_the_earlier_scheme():
+    forget_matcher()
+    feed = Feed.objects.create(url="https://news.example.org/feed")
+    ingest_feed_document(feed, rss(
+        item(1, title="CBP to extend face matching to cars leaving for Mexico and Canada",
+             description="The border agency says outbound lanes will eventually get cameras that match every "
+                         "passenger to passport and visa photos. A spokesperson gave no start date."),
+        item(2, title="ICE pays Palantir $30 million for ImmigrationOS",
+             description="Immigration and Customs Enforcement will pay the data analytics company to build a "
+                         "system for targeting and enforcement prioritization.")), fetched_at=timezone.now())
+    made = sorted(ReportFingerprint.objects.values_list("report_id", "value"))
+    assert len({report for report, _ in made}) == 2
+    try:
+        migrate_to(BEFORE)
+        # What the earlier scheme left: other values, and one report without any.
+        ReportFingerprint.objects.filter(report_id=made[0][0]).update(value=-1)
+        ReportFingerprint.objects.exclude(report_id=made[0][0]).delete()
+        migrate_to(AFTER)
+    finally:
+        migrate_to(AFTER)
+        forget_matcher()
+    assert sorted(ReportFingerprint.objects.values_list("report_id", "value")) == made
