@@ -445,7 +445,7 @@ def find_copies(reports, bodies, body_words=None):
             other = earlier.get(other_id)
             if other is None:
                 continue
-            text = texts.get(other_id) or CopyText.of(other.title, report_body(report_document(other)))
+            text = texts.get(other_id) or stored_copy_text(other)
             is_copy, evidence = copy_evidence(texts[report.pk], text)
             if is_copy:
                 original = other
@@ -457,6 +457,12 @@ def find_copies(reports, bodies, body_words=None):
                     by_id[report.pk].duplicate_of_id = original.pk
                 break
     return copies
+
+
+def stored_copy_text(report):
+    """Return a stored report's CopyText, its body made as the matcher makes it (report_body):
+    for reports outside the batch being matched, whose features were not worked out."""
+    return CopyText.of(report.title, report_body(report_document(report)))
 
 
 def stored_fingerprints(values):
@@ -523,7 +529,7 @@ def rebuild_fingerprints(chunk=FINGERPRINT_CHUNK):
 
     For a change of how fingerprints are made (a migration calls it): copy detection looks
     earlier reports up by their stored fingerprints, so stale ones would hide every stored
-    report from the copies that follow it. The texts are made as find_copies makes them.
+    report from the copies that follow it.
     """
     done, last = 0, 0
     while True:
@@ -531,8 +537,7 @@ def rebuild_fingerprints(chunk=FINGERPRINT_CHUNK):
             "id", "title", "summary", "content", "published", "url")[:chunk])
         if not reports:
             return done
-        store_fingerprints({r.pk: CopyText.of(r.title, report_body(report_document(r))).fingerprints()
-                            for r in reports})
+        store_fingerprints({r.pk: stored_copy_text(r).fingerprints() for r in reports})
         done, last = done + len(reports), reports[-1].pk
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from operator import mul
 
-from sources.matching.text import terms
+from sources.matching.text import WordMemo, terms
 
 # Terms or entities in more events than this are too common to pick candidates by (they still
 # count when a candidate is scored).
@@ -51,7 +51,7 @@ class WeightedVector:
     __slots__ = ("weights", "norm")
 
     def __init__(self, raw, idf):
-        """idf: a function of a term (an IdfTable's __getitem__ makes this a loop in C)."""
+        """idf: a function of a term (the index's idf table's __getitem__ makes this a loop in C)."""
         # {term: weight * idf(term)}, built by dict(zip(...)) over maps.
         self.weights = dict(zip(raw, map(mul, raw.values(), map(idf, raw))))
         weights = self.weights.values()
@@ -103,22 +103,6 @@ class IndexedEvent:
         return tuple(out)
 
 
-class IdfTable(dict):
-    """{term: inverse document frequency}, each worked out by the index on first use and then
-    remembered (until the index is refreshed). Read through __getitem__, a term seen before
-    costs no Python call."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index):
-        super().__init__()
-        self.index = index
-
-    def __missing__(self, term):
-        value = self[term] = self.index.compute_idf(term)
-        return value
-
-
 @dataclass
 class EventIndex:
     """Events with their term vectors, document frequencies and postings.
@@ -132,7 +116,7 @@ class EventIndex:
     entity_df: Counter = field(default_factory=Counter)
     term_postings: dict = field(default_factory=dict)
     entity_postings: dict = field(default_factory=dict)
-    _idf: IdfTable = None
+    _idf: WordMemo = None  # {term: idf}, each worked out on first use (see idf_table)
     _idf_n: int = 0
     # {term: (postings size, term, postings)} for the terms a lookup may walk (postings of 1 to
     # MAX_POSTINGS_WALKED events), kept up to date wherever postings change: a lookup then
@@ -142,7 +126,7 @@ class EventIndex:
 
     def __post_init__(self):
         if self._idf is None:
-            self._idf = IdfTable(self)
+            self._idf = self.idf_table()
 
     @classmethod
     def build(cls, docs):
@@ -157,7 +141,7 @@ class EventIndex:
 
     def refresh(self):
         """Recompute idf from the current document frequencies and re-weigh every event."""
-        self._idf, self._idf_n = IdfTable(self), len(self.events)
+        self._idf, self._idf_n = self.idf_table(), len(self.events)
         for entry in self.events.values():
             self._weigh(entry)
         self.rebuild_walkable()
@@ -233,6 +217,12 @@ class EventIndex:
 
     def idf(self, term):
         return self._idf[term]
+
+    def idf_table(self):
+        """An empty {term: idf} that works each term's out on first use and keeps it until the
+        next refresh (never emptied before: a term's weight stays what it was when first used,
+        for reports and events alike). Read through __getitem__, a known term costs no call."""
+        return WordMemo(self.compute_idf, limit=math.inf)
 
     def compute_idf(self, term):
         """Work out a term's idf from the document frequencies (idf() remembers it)."""

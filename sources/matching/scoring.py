@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import KIND_WEIGHT
-from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
+from sources.matching.text import WordMemo, is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
 
 BODY_WORDS = 250  # the lede carries the story; long bodies drift into background
 
@@ -81,22 +81,13 @@ def _first_words(text):
     return " ".join(text.split()[:BODY_WORDS])
 
 
-class TermFrequencyWeight(dict):
+def _term_frequency_weights(scale):
     """{times a term occurs: its weight}, sublinear (scale * (1 + log n)), each worked out once.
     A term seen once, the common case, weighs exactly the scale."""
-
-    __slots__ = ("scale",)
-
-    def __init__(self, scale):
-        super().__init__()
-        self.scale = scale
-
-    def __missing__(self, n):
-        value = self[n] = self.scale if n == 1 else self.scale * (1 + math.log(n))
-        return value
+    return WordMemo(lambda n: scale if n == 1 else scale * (1 + math.log(n)), limit=math.inf)
 
 
-_TITLE_TF, _BODY_TF = TermFrequencyWeight(2.0), TermFrequencyWeight(1.0)
+_TITLE_TF, _BODY_TF = _term_frequency_weights(2.0), _term_frequency_weights(1.0)
 
 
 def report_features(doc, gazetteer):
