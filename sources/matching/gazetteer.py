@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import compress, count
 from operator import or_
 
-from sources.matching.text import WordMemo, is_acronym, is_shouting, lower_words, plain_text, raw_words
+from sources.matching.text import is_acronym, is_shouting, plain_text, raw_words
 
 # Kinds of entity and how much naming one says about which event a report concerns: a program
 # or a person narrows it down far more than an agency that appears in hundreds of events.
@@ -17,10 +17,6 @@ KIND_WEIGHT = {"program": 1.0, "person": 0.9, "organization": 0.7, "agency": 0.5
 _LEADING = [("united", "states"), ("u", "s"), ("us",), ("the",)]
 _CORPORATE_SUFFIXES = {"technologies", "technology", "inc", "incorporated", "corp", "corporation", "llc",
                        "ltd", "limited", "co", "company", "plc", "holdings", "group", "systems", "lp", "llp"}
-
-# A word written with a capital, lower-cased ("" for any other word): how a one-word name is
-# looked for (see find_in_words).
-_CAPITALISED_LOWERED = WordMemo(lambda word: word.lower() if word[:1].isupper() else "")
 
 
 @dataclass(frozen=True)
@@ -107,16 +103,17 @@ class Gazetteer:
 
     def find_in_words(self, words, shouting=False):
         """Return {entity key: number of mentions} for words already split by raw_words."""
-        lowered = lower_words(words)
-        # Most words start no name. Set intersections (loops in C) find the words that do here:
-        # an acronym as written, a one-word name written with a capital, or the first word of a
-        # longer name followed by its second (many words start some name, "border", few are
-        # followed by its next word).
+        # The words lower-cased by three passes in C over one string (join, lower, split: no
+        # word holds whitespace, so the split gives them back one for one), which touch only
+        # memory just written, not a remembered value per word.
+        lowered = " ".join(words).lower().split()
+        # Most words start no name. Set intersections (loops in C) find the words that may
+        # here: an acronym as written, a one-word name (the loop below keeps it only when it is
+        # capitalised), or the first word of a longer name followed by its second (many words
+        # start some name, "border", few are followed by its next word).
         starts = {first for first, _ in self.two_word_starts.intersection(zip(lowered, lowered[1:]))}
-        if shouting:
-            starts |= self.one_word_starts.intersection(lowered)
-        else:
-            starts |= self.one_word_starts.intersection(map(_CAPITALISED_LOWERED.__getitem__, words))
+        starts |= self.one_word_starts.intersection(lowered)
+        if not shouting:
             starts |= self.acronyms.keys() & words
         if not starts:
             return {}
