@@ -168,6 +168,24 @@ class World:
                 + "</channel></rss>").encode("utf-8")
 
 
+def stored_world(reports, events):
+    """Migrate the scratch database and fill it: the synthetic records, reports that retell
+    events of the first 1,000 (or fewer), then the timeline grown to `events`, the reports
+    ingested unmatched. Return (world, feed document, stored reports in order, a fresh matcher);
+    world.truth is each report's true event (see World.feed)."""
+    call_command("migrate", verbosity=0)
+    world = World()
+    world.create_records()
+    first = min(1000, events)
+    document = world.feed(world.create_events(0, first), reports)
+    world.create_events(first, events - first)
+    feed = Feed.objects.create(url="https://bench.example.org/feed", enabled=False)
+    ingest_feed_document(feed, document, match=False)
+    stored = list(Report.objects.order_by("id"))
+    forget_matcher()
+    return world, document, stored, current_matcher()
+
+
 def reset_matching(reports):
     ReportEventLink.objects.all().delete()
     ReportFingerprint.objects.all().delete()

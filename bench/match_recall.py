@@ -26,20 +26,9 @@ def main():
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--events", type=int, default=10000)
     a = ap.parse_args()
-    bench.call_command("migrate", verbosity=0)
-    world = bench.World()
-    world.create_records()
-    first = min(1000, a.events)
-    events = world.create_events(0, first)
-    document = world.feed(events, a.reports)
+    world, _, reports, matcher = bench.stored_world(a.reports, a.events)
     truth = world.truth
-    world.create_events(first, a.events - first)
-    feed = bench.Feed.objects.create(url="https://bench.example.org/feed", enabled=False)
-    bench.ingest_feed_document(feed, document, match=False)
-    reports = list(bench.Report.objects.order_by("id"))
     assert len(reports) == len(truth) == a.reports
-    bench.forget_matcher()
-    matcher = bench.current_matcher()
 
     stories = candidates = first_ranked = attached = wrong = distractors = 0
     for report, event_id in zip(reports, truth):

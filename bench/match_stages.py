@@ -53,18 +53,7 @@ def main():
     ap.add_argument("--events", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
-    bench.call_command("migrate", verbosity=0)
-    world = bench.World()
-    world.create_records()
-    first = min(1000, a.events)
-    events = world.create_events(0, first)
-    document = world.feed(events, a.reports)
-    world.create_events(first, a.events - first)
-    feed = bench.Feed.objects.create(url="https://bench.example.org/feed", enabled=False)
-    bench.ingest_feed_document(feed, document, match=False)
-    reports = list(bench.Report.objects.order_by("id"))
-    bench.forget_matcher()
-    matcher = bench.current_matcher()
+    _, document, reports, matcher = bench.stored_world(a.reports, a.events)
     gazetteer, index = matcher.gazetteer, matcher.index
     docs = [bench.report_document(r) for r in reports]
 
