@@ -19,10 +19,10 @@ times, per report, each stage on its own, in one run, parsing taking turns with 
 
 Each figure is the best of --rounds rounds, in CPU time, as a fraction of the best parse. The
 stages run on inputs the previous stage made beforehand, so their sum is close to, not equal
-to, the matcher's own figure (printed last). "features, rest" and "decisions" are differences of
-two timings, so with few rounds they carry the noise of both (one round can even make them negative). Use it to see which stages a change must shrink,
-and how far the parts that need no timeline at all (article text, words and terms) already go
-towards the goal.
+to, the matcher's own figure (printed last). "features, rest" and "decisions" are differences
+of two timings, so with few rounds they carry the noise of both (one round can even make them
+negative). Use it to see which stages a change must shrink, and how far the parts that need
+no timeline at all (article text, words and terms) already go towards the goal.
 """
 import argparse
 import sys
