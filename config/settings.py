@@ -40,13 +40,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Production hardening (timeline/): answer /healthz before host checks and HTTPS redirects;
-    # take the client address from trusted proxies only; security headers on every response
-    # (static files included); retry safe requests once the database is back.
-    "timeline.health.HealthCheckMiddleware",
+    # Production hardening (timeline/): take the client address (and scheme) from trusted
+    # proxies only; security headers on every response (/healthz and static files included);
+    # answer /healthz before host checks and database retries (SECURE_REDIRECT_EXEMPT spares
+    # it the HTTPS redirect); retry safe requests once the database is back.
     "timeline.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "timeline.security.SecurityHeadersMiddleware",
+    "timeline.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "timeline.db_errors.DatabaseRetryMiddleware",
@@ -62,6 +63,9 @@ MIDDLEWARE = [
     "timeline.gone.GoneMiddleware",
     "timeline.db_errors.DatabaseUnavailableMiddleware",
 ]
+
+# Container healthchecks and load balancers call /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -12,14 +12,14 @@ def _policy(response):
 def test_every_response_carries_the_security_headers(client, db, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    if path != "/healthz":
-        assert response.headers["X-Frame-Options"] == "DENY"
-        assert response.headers["Referrer-Policy"] == "same-origin"
-        policy = _policy(response)
-        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
-        assert "frame-ancestors 'none'" in policy
-        assert "script-src 'self';" in policy
-        assert "camera=()" in response.headers["Permissions-Policy"]
+    # /healthz too (issue 17 item 11: it used to answer before the security middleware).
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    policy = _policy(response)
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "camera=()" in response.headers["Permissions-Policy"]
 
 
 def test_the_policy_names_a_nonce_only_when_a_template_used_it(rf):
