@@ -155,15 +155,23 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Cache: local memory by default; REDIS_CACHE_URL to share it between processes.
+# Cache: local memory by default; REDIS_CACHE_URL to share it between processes (required in
+# production with more than one worker: config.production). Redis down must not take pages down:
+# django-redis ignores connection errors (IGNORE_EXCEPTIONS) and, for Django's cache API, a small
+# per-process cache stands in while Redis is unreachable (timeline.cache_backends).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "timeline"}}
-if envstr("REDIS_CACHE_URL"):
-    # Redis down must not take pages down: the resilient backend answers misses and drops writes
-    # while Redis is unreachable (short socket timeouts, then a pause before trying again).
+REDIS_CACHE_URL = envstr("REDIS_CACHE_URL")
+if REDIS_CACHE_URL:
     CACHES["default"] = {
-        "BACKEND": "timeline.cache_backends.ResilientRedisCache",
-        "LOCATION": envstr("REDIS_CACHE_URL"),
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 5},
+        "BACKEND": "timeline.cache_backends.RedisCacheWithLocalFallback",
+        "LOCATION": REDIS_CACHE_URL,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            "FALLBACK_RETRY_AFTER": 5,
+            "FALLBACK_TIMEOUT": 60,
+        },
     }
 
 # Celery: eager (in-process) when no broker is configured.
