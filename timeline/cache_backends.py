@@ -7,8 +7,8 @@ cache API (the ones page caching, API response caching and DRF throttles use) go
 LocMemCache in this process while Redis is unreachable, and Redis is left alone for
 `FALLBACK_RETRY_AFTER` seconds so that requests do not each pay a connection timeout.
 
-So that the fallback is warm when Redis goes, what this process writes to Redis, and what it
-reads that the fallback lacks, is copied into it; it is read only while Redis is unreachable.
+So that the fallback is warm when Redis goes, what this process writes to Redis or reads from
+it is copied into it; it is read only while Redis is unreachable.
 Its entries live at most `FALLBACK_TIMEOUT` seconds: during an outage a process may serve a
 page up to that much older than an edit made elsewhere, and it does not see other processes'
 invalidations. Other django-redis methods (keys, ttl, delete_pattern, ...) fail open through
@@ -109,7 +109,9 @@ class RedisCacheWithLocalFallback(RedisCache):
         value = self._call("get", (key,), {"default": missing, "version": version})
         if value is missing:
             return default
-        if not self.using_fallback and not self.local.has_key(key, version):
+        if not self.using_fallback:
+            # Every read refreshes the copy: a content version read here must not be older in the
+            # fallback than in Redis, or the fallback would miss the pages made under the new one.
             self._keep_locally(key, value, version)
         return value
 
