@@ -3,6 +3,7 @@
 With nothing set, the project runs for development: SQLite in ./var/, Celery tasks executed
 in-process, DEBUG on. Production uses config.production, which refuses unsafe values.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "timeline",
     "sources",
 ]
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a locked-out login attempt (django-axes; AXES_* settings below).
+    "axes.middleware.AxesMiddleware",
     # Last, so that their process_exception runs first: a deleted record answers 410, an
     # unreachable database or a cancelled statement answers 503 instead of a traceback.
     "timeline.gone.GoneMiddleware",
@@ -132,6 +136,19 @@ API_ROW_CACHE = IS_POSTGRES and envbool("API_ROW_CACHE", True)
 DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Logins (the admin's form, DRF's session login) go through django-axes first: after
+# ADMIN_LOGIN_FAILURE_LIMIT failed attempts from one client address (TrustedProxyMiddleware's
+# REMOTE_ADDR), that address may not log in for ADMIN_LOGIN_COOLOFF_MINUTES, even with the
+# right password; the attempts are listed in the admin (Axes). `manage.py axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("ADMIN_LOGIN_FAILURE_LIMIT", 5, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("ADMIN_LOGIN_COOLOFF_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
