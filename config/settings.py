@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import envbool, envfloat, envint, envlist, envstr
+from timeline.security import policy_directives
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "simple_history",
     "axes",
     "timeline",
@@ -43,12 +45,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Production hardening (timeline/): take the client address (and scheme) from trusted
-    # proxies only; security headers on every response (/healthz and static files included);
+    # proxies only; security headers (Django's, django-csp's policy, Permissions-Policy) on every
+    # response, /healthz and static files included;
     # answer /healthz before host checks and database retries (SECURE_REDIRECT_EXEMPT spares
     # it the HTTPS redirect); retry safe requests once the database is back.
     "timeline.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "timeline.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "timeline.security.PermissionsPolicyMiddleware",
     "timeline.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -84,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "timeline.security.csp_nonce",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -306,9 +310,10 @@ LOGGING = {
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
-# Content-Security-Policy (timeline.security): no inline script or style anywhere; a template
-# that needs an inline block marks it nonce="{{ csp_nonce }}". Report-only while DEBUG is on.
-CSP_EXTRA_SOURCES = {}  # e.g. {"img-src": ["https://example.org"]}
+# Content-Security-Policy (django-csp; the directives in timeline.security): no inline script or
+# style anywhere; a template that needs an inline block marks it nonce="{{ CSP_NONCE }}".
+CSP_EXTRA_SOURCES = {}  # a deployment's additions, e.g. {"img-src": ["https://example.org"]}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": policy_directives(CSP_EXTRA_SOURCES)}
 CSRF_FAILURE_VIEW = "timeline.errors.csrf_failure"
 # dumpdata keeps timestamps to the microsecond (backups restore exactly; timeline/exact_json.py).
 SERIALIZATION_MODULES = {"json": "timeline.exact_json"}
