@@ -16,9 +16,9 @@ workers = envint("WEB_CONCURRENCY", 3, 1)
 timeout = envint("GUNICORN_TIMEOUT", 30, 1)
 graceful_timeout = 10
 accesslog = "-"
-# nginx passes the client's address and scheme; the app believes them only as far as
-# TRUSTED_PROXY_COUNT says (timeline/client_address.py), so gunicorn's own check is not needed.
-forwarded_allow_ips = "*"
+# gunicorn believes no one's X-Forwarded-Proto (it would set wsgi.url_scheme from it, which
+# Django falls back to): the app alone decides, from TRUSTED_PROXY_COUNT (timeline/client_address.py).
+forwarded_allow_ips = ""
 
 
 def refuse_unshared_cache(worker_count, environ):

@@ -203,3 +203,11 @@ def test_ci_closing_line_fails_on_failures_on_no_tests_and_on_a_missing_report(t
     assert _junit_total(_junit(tmp_path, "empty.xml", 0)).returncode == 1
     missing = _junit_total(str(tmp_path / "absent.xml"))
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+def test_gunicorn_believes_no_clients_x_forwarded_proto():
+    # gunicorn would set wsgi.url_scheme from it, and Django falls back to that when
+    # TrustedProxyMiddleware dropped the header (issue 17 item 16).
+    import config.gunicorn
+
+    assert config.gunicorn.forwarded_allow_ips == ""
