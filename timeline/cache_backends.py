@@ -63,20 +63,26 @@ class RedisCacheWithLocalFallback(RedisCache):
             self._down_until = time.monotonic() + self.retry_after
 
     def _reach_redis(self, operation, *args, **kwargs):
-        """Run a django-redis client operation; raise ConnectionInterrupted if Redis is unreachable.
-
-        The first call after an outage clears the local cache, and the shared one too when this
-        process invalidated something meanwhile, before the operation runs.
-        """
+        """Run a django-redis client operation; raise ConnectionInterrupted if Redis is unreachable."""
         if self._down_until:
-            if self._missed_invalidation:
-                self.client.clear()
-                logger.warning("cache: Redis is back; cleared it of what was invalidated while it was down")
-            with self._lock:
-                self._down_until = 0.0
-                self._missed_invalidation = False
-            self.local.clear()
+            self._recover()
         return getattr(self.client, operation)(*args, **kwargs)
+
+    def _recover(self):
+        """After an outage, once Redis answers: clear what the outage left stale.
+
+        The local cache is emptied, and the shared one too when this process invalidated
+        something meanwhile. Raises ConnectionInterrupted, touching nothing, while Redis is still
+        unreachable.
+        """
+        self.client.has_key("timeline:cache-probe")  # one round trip
+        if self._missed_invalidation:
+            self.client.clear()
+            logger.warning("cache: Redis is back; cleared it of what was invalidated while it was down")
+        with self._lock:
+            self._down_until = 0.0
+            self._missed_invalidation = False
+        self.local.clear()
 
     def _call(self, operation, args, kwargs, invalidates=False, local_kwargs=None):
         """Run `operation` on Redis, or on the local cache while Redis is unreachable."""

@@ -102,6 +102,17 @@ def test_what_was_cached_while_redis_was_up_is_served_when_it_goes_down(private_
     assert redis_cache.get("content-version") == 8
 
 
+def test_trying_redis_again_while_it_is_still_down_keeps_the_fallback(private_redis, redis_cache):
+    import time
+
+    redis_cache.set("page", "rendered while up", 300)
+    private_redis.stop()
+    assert redis_cache.get("page") == "rendered while up"
+    time.sleep(0.3)  # past FALLBACK_RETRY_AFTER: the next call tries Redis again, in vain
+    assert redis_cache.get("page") == "rendered while up"
+    assert redis_cache.get("page") == "rendered while up"
+
+
 def test_while_redis_is_down_requests_do_not_each_wait_for_it(private_redis, redis_cache):
     import time
 
