@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from records.client import RequestCounter, SourceError, get_json
 from records.models import AwardRecord, MatchStatus
 from records.names import find_agency, find_vendor, normalized, unique_slug
 from records.usaspending import (FIGURES, AwardQuery, BadAward, award_url, parse_award, search_payload, search_rows,
                                  search_url)
+from sources.signals import queue_rescoring
 from timeline.dates import Precision, period_end
-from timeline.models import (Agency, Citation, Claim, Contract, Event, EventKind, Organization, Source, State)
+from timeline.models import Agency, Citation, Claim, Contract, Event, EventKind, Organization, Source, State
+from timeline.page_cache import bump_content_version
 
 logger = logging.getLogger(__name__)
 # A stored cursor is moved back this far, so an award modified while a run was under way is
@@ -91,6 +94,8 @@ def sync_awards(query, *, watch=None, progress=None, page_size=None):
             watch.save()
         logger.info("award sync failed: %s", exc)
         return result
+    if result.created or result.modified:
+        queue_rescoring()  # once per run: the draft events were created without post_save
     if watch is not None:
         watch.modified_since = (started - CURSOR_OVERLAP).date()
         watch.record_success(timezone.now(), str(result), warning="\n".join(result.problems[:50]))
@@ -346,7 +351,12 @@ def draft_event(award, contract, source, *, record, new, program=None):
     event = Event(slug=unique_slug(Event, slug_text, 120), title=title[:300], kind=EventKind.CONTRACT,
                   state=State.DRAFT, date=date, date_precision=Precision.DAY, contract=contract,
                   summary=f"{describe_figures(award)} (USAspending record, last modified {award.last_modified_text}).")
-    event.save()
+    event.date_end = period_end(date, Precision.DAY)
+    # Created without post_save (its history row written here): saving an event queues a
+    # re-scoring of recent reports (sources.signals), which a sync queues once at its end
+    # instead of once per award.
+    bulk_create_with_history([event], Event)
+    bump_content_version()
     event.agencies.add(contract.agency)
     if contract.vendor_id:
         event.organizations.add(contract.vendor_id)
