@@ -63,6 +63,26 @@ def test_the_admin_lists_watches_and_proposed_matches(seed, recorded_api, admin_
     assert "TEST0001" in page and "names the program" in page
 
 
-@pytest.mark.parametrize("url", ["/timeline/?kind=contract"])
-def test_the_timeline_filters_to_contract_events(seed, client, url):
-    assert client.get(url).status_code == 200
+def test_the_timeline_filters_to_contract_events(seed, recorded_api, client):
+    from timeline.models import Event
+
+    recorded_api.add_awards(recorded_awards()[1:])
+    sync_awards(AwardQuery("Department of Homeland Security", "Palantir", "U.S. Immigration and Customs Enforcement"))
+    event = Event.objects.get(kind="contract", contract__generated_award_id__contains="TEST0002")
+    event.state = "published"
+    event.save()
+    other = Event.objects.published().exclude(kind="contract").first()
+    page = client.get("/timeline/?kind=contract").content.decode()
+    assert event.title in page and other.title not in page
+
+
+@pytest.mark.parametrize("path", ["/api/v1/records/award-watches/", "/api/v1/records/register-watches/"])
+def test_the_watch_lists_take_a_fixed_number_of_queries(db, admin_user, client, path):
+    for n in range(3):
+        AwardWatch.objects.create(name=f"a{n}", awarding_agency="a", recipient="r")
+        RegisterWatch.objects.create(name=f"r{n}", terms="t")
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(path).json()
+    # Three queries: the session, its user, then the watches (however many).
+    assert len(body) == 3 and len(queries) == 3, [q["sql"] for q in queries]
