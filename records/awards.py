@@ -197,13 +197,15 @@ def award_from_details(gid, details):
 
 def award_source(award):
     """The award's public USAspending page as a government-document Source (created or updated)."""
-    source, _ = Source.objects.get_or_create(url=award.page_url, defaults={
-        "kind": Source.Kind.GOVERNMENT, "outlet": "USAspending.gov", "state": State.PUBLISHED})
-    headline = f"Award {award.piid or award.generated_award_id} to {award.recipient}"[:500]
-    notes = f"Federal award record {award.generated_award_id}, last modified {award.last_modified_text} (USAspending)."
-    published = award.last_modified.date()
-    if (source.headline, source.notes, source.published) != (headline, notes, published):
-        source.headline, source.notes, source.published = headline, notes, published
+    fields = {"headline": f"Award {award.piid or award.generated_award_id} to {award.recipient}"[:500],
+              "notes": (f"Federal award record {award.generated_award_id}, last modified "
+                        f"{award.last_modified_text} (USAspending)."),
+              "published": award.last_modified.date()}
+    source, created = Source.objects.get_or_create(url=award.page_url, defaults={
+        "kind": Source.Kind.GOVERNMENT, "outlet": "USAspending.gov", "state": State.PUBLISHED, **fields})
+    if not created and any(getattr(source, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(source, name, value)
         source.save()
     return source
 
