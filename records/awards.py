@@ -115,10 +115,10 @@ def _fetch_and_store(row, watch, result):
         result.problems.append(f"{row.generated_award_id}: the award endpoint answered for {award.generated_award_id}")
         return
     try:
-        outcome = store_award(award, watch=watch)
+        outcome = store_award(award, watch=watch, listed_modified=row.last_modified)
     except IntegrityError:
         # Another run stored this award between our check and our insert: store over it.
-        outcome = store_award(award, watch=watch)
+        outcome = store_award(award, watch=watch, listed_modified=row.last_modified)
     if outcome == "created":
         result.created += 1
     elif outcome == "proposed":
@@ -131,15 +131,20 @@ def _fetch_and_store(row, watch, result):
 
 
 @transaction.atomic
-def store_award(award, *, watch=None):
+def store_award(award, *, watch=None, listed_modified=None):
     """Store one award: its record, contract, source, figures and draft event, in one transaction.
 
+    `listed_modified` is the last-modified date as the search listed it, which the next run
+    compares its rows with (the award itself may write it differently).
     Return "created", "proposed" (matched to a contract on record, for curators to confirm),
     "modified" or "unchanged". Hits the database.
     """
     now = timezone.now()
     record = AwardRecord.objects.select_for_update().filter(generated_award_id=award.generated_award_id).first()
-    if record is not None and record.last_modified == award.last_modified_text:
+    if record is not None and record.details.get("last_modified_text") == award.last_modified_text:
+        if listed_modified and record.last_modified != listed_modified:
+            record.last_modified = listed_modified
+            record.save(update_fields=["last_modified"])
         return "unchanged"
     source = award_source(award)
     new = record is None
@@ -156,7 +161,7 @@ def store_award(award, *, watch=None):
     if new or changed:
         draft_event(award, contract, source, record=record, new=new, program=watch.program if watch else None)
     record.piid = award.piid
-    record.last_modified = award.last_modified_text
+    record.last_modified = listed_modified or award.last_modified_text
     record.figures = {**record.figures, **{fact: amount_text(a) for fact, a in award.figures.items()}}
     record.details = award_details(award)
     record.synced_at = now

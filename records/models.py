@@ -156,7 +156,8 @@ class AwardRecord(models.Model):
 
     generated_award_id = models.CharField(max_length=120, unique=True)
     piid = models.CharField(max_length=60, blank=True)
-    last_modified = models.CharField(max_length=40, help_text="last_modified_date as the API gave it")
+    last_modified = models.CharField(max_length=40, help_text="The award's last-modified date as the search "
+                                     "listed it: a row with the same value is not fetched again")
     figures = models.JSONField(default=dict, help_text="The figures last recorded, as decimal strings")
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="award_records")
     match_status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.CREATED)

@@ -55,6 +55,7 @@ class RecordedAPI:
         self.faults = deque()
         self.requests = Counter()  # "search", "award", "documents"
         self.search_bodies = []
+        self.rows_list_dates_only = False  # list "Last Modified Date" as a date, as some rows may
         self.lock = threading.Lock()
         api = self
 
@@ -152,7 +153,11 @@ class RecordedAPI:
         awards.sort(key=lambda a: (a["period_of_performance"]["last_modified_date"], a["generated_unique_award_id"]))
         page, limit = int(request.get("page", 1)), int(request.get("limit", 10))
         chunk = awards[(page - 1) * limit: page * limit]
-        return {"limit": limit, "results": [search_row(a) for a in chunk],
+        rows = [search_row(a) for a in chunk]
+        if self.rows_list_dates_only:
+            for row in rows:
+                row["Last Modified Date"] = row["Last Modified Date"][:10]
+        return {"limit": limit, "results": rows,
                 "page_metadata": {"page": page, "hasNext": page * limit < len(awards)}, "messages": []}
 
     def documents_page(self, query):

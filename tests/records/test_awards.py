@@ -67,6 +67,15 @@ def test_a_rerun_changes_nothing_and_fetches_no_unchanged_award(seed, recorded_a
     assert counts == (Contract.objects.count(), Claim.objects.count(), Event.objects.count(), Source.objects.count())
 
 
+def test_an_award_listed_with_its_date_written_differently_is_still_fetched_once(seed, recorded_api, watch):
+    recorded_api.rows_list_dates_only = True
+    recorded_api.add_awards(recorded_awards()[1:])
+    sync_awards(AwardQuery.of_watch(watch), watch=watch)
+    sync_awards(AwardQuery.of_watch(watch), watch=watch)
+    assert recorded_api.requests["award"] == 1
+    assert AwardRecord.objects.get().last_modified == "2024-10-01"
+
+
 def test_an_incremental_sync_asks_only_for_awards_modified_since_the_last_run(seed, recorded_api, watch):
     recorded_api.add_awards(recorded_awards()[1:])
     sync_awards(AwardQuery.of_watch(watch), watch=watch)
