@@ -174,6 +174,7 @@ def test_an_unknown_agency_and_recipient_are_proposed_as_drafts(db, recorded_api
     (dict(status=200, body=b'{"results": [{"generated_internal_id": "X"'), "truncated JSON"),
     (dict(status=200, body=b"not json at all"), "malformed"),
     (dict(status=200, body={"detail": "no results here"}), "no results list"),
+    (dict(status=307, headers={"Location": "http://127.0.0.1:9/elsewhere"}), "was redirected"),
 ])
 def test_a_bad_search_response_is_recorded_on_the_watch_and_loses_nothing(seed, recorded_api, watch, fault,
                                                                            expected, settings):
