@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "timeline",
     "sources",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,20 @@ FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
 # A CA bundle for feed servers' certificates instead of the system's (tests use their own).
 FEED_CA_CERTS = envstr("FEED_CA_CERTS") or None
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
+
+# Primary records (records app): the APIs' base URLs (tests point them at 127.0.0.1, which the
+# fetcher refuses unless FEED_ALLOW_LOOPBACK), how often beat looks for due watches, and how
+# often a request the server refused (429, 5xx, a timeout) is tried again.
+USASPENDING_API_URL = envstr("USASPENDING_API_URL", "https://api.usaspending.gov").rstrip("/")
+FEDERAL_REGISTER_API_URL = envstr("FEDERAL_REGISTER_API_URL", "https://www.federalregister.gov").rstrip("/")
+RECORDS_QUEUE_INTERVAL = envint("RECORDS_QUEUE_INTERVAL", 300, 1)
+RECORDS_FETCH_ATTEMPTS = envint("RECORDS_FETCH_ATTEMPTS", 3, 1)
+RECORDS_RETRY_BACKOFF = envfloat("RECORDS_RETRY_BACKOFF", 1.0)
+# A server's Retry-After longer than this ends the run (recorded on the watch) instead of waiting.
+RECORDS_MAX_RETRY_WAIT = envfloat("RECORDS_MAX_RETRY_WAIT", 30.0)
+RECORDS_PAGE_SIZE = envint("RECORDS_PAGE_SIZE", 100, 1)
+CELERY_BEAT_SCHEDULE["queue-due-record-watches"] = {
+    "task": "records.tasks.queue_due_watches", "schedule": float(RECORDS_QUEUE_INTERVAL)}
 
 # Matching thresholds (sources app): scores in 0..1.
 MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)

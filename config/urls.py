@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/records/", include("records.api")),
     path("api/v1/", include("timeline.api.urls")),
     path("", include("timeline.urls")),
 ]

@@ -443,12 +443,21 @@ class Contract(Curated, Cited):
     start_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     end = models.DateField("period of performance end", null=True, blank=True)
     end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    description = models.TextField(blank=True, help_text="The award's own description (USAspending).")
+    award_last_modified = models.DateTimeField(
+        "award last modified", null=True, blank=True,
+        help_text="When USAspending last modified the award (records.awards keeps it current).")
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-announced", "title"]
+        constraints = [
+            # An award is one contract: records.awards upserts by this id.
+            models.UniqueConstraint(fields=["generated_award_id"], condition=~Q(generated_award_id=""),
+                                    name="contract_unique_award_id"),
+        ]
 
     def __str__(self):
         return self.title
