@@ -29,12 +29,14 @@ class CoverageItem:
     copy_of: str | None = None   # the key of the item this one copies, when known
     summary: str = ""            # feed text: shown only through the sanitiser
     note: str = ""               # a curator's note, when the headline is not known
+    supports: str = ""           # what the source establishes for the record citing it
+    unreviewed: bool = False     # a feed report the matcher attached that no curator has reviewed
     copies: list = field(default_factory=list)
 
 
-def item_from_source(source):
+def item_from_source(source, supports=""):
     return CoverageItem(
-        key=f"source:{source.pk}", outlet=source.outlet, headline=source.headline,
+        key=f"source:{source.pk}", outlet=source.byline, headline=source.headline, supports=supports,
         note="" if source.headline else source.notes,
         date=source.published, url=source.url, archived_url=source.archived_url,
         detail_url=source.get_absolute_url(), kind_label=source.get_kind_display(),
@@ -86,13 +88,16 @@ def item_from_report(report):
     )
 
 
-def coverage_items(sources, reports):
+def coverage_items(sources, reports, supports=None):
     """Cited sources, then feed reports, each document once.
+
+    supports maps a source's id to what it establishes for the record (its citation's note).
 
     A report at the address of a cited source (or of an earlier report) is that document, not
     another one; the original of a copied report is brought in when it is not linked itself.
     """
-    items = [item_from_source(s) for s in sources]
+    supports = supports or {}
+    items = [item_from_source(s, supports.get(s.pk, "")) for s in sources]
     key_for_url = {s.url: f"source:{s.pk}" for s in sources if s.url}
     alias, ordered_reports, seen = {}, [], set()
     for report in reports:
@@ -163,12 +168,13 @@ class Conflict:
     fact_label: str
     subject_label: str
     subject_url: str | None
-    values: list  # [(value, [claims])], in first-seen order
+    values: list  # [(value as people read it, [claims])], in first-seen order
 
 
 def conflicts_from_claims(claims, subjects):
     """Group claims annotated with in_conflict into Conflicts.
 
+    Values are shown as timeline.values.label_claim_values labels them, when it has.
     subjects maps (model name, object_id) to the record the claims are about (claims should be
     loaded with select_related("content_type", "source")); claims about records not in it
     (drafts, deleted) are left out.
@@ -189,12 +195,13 @@ def conflicts_from_claims(claims, subjects):
                 subject_url=subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else None,
                 values=[],
             )
+        label = getattr(claim, "value_label", claim.value)
         for value, value_claims in conflict.values:
-            if value == claim.value:
+            if value == label:
                 value_claims.append(claim)
                 break
         else:
-            conflict.values.append((claim.value, [claim]))
+            conflict.values.append((label, [claim]))
     for conflict in groups.values():
         # The value most sources give first; ties keep first-seen order (sort is stable).
         conflict.values.sort(key=lambda pair: -len(pair[1]))

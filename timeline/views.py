@@ -24,6 +24,7 @@ from timeline.models import (
     Source, Statement,
 )
 from timeline.page_cache import cache_public_page
+from timeline.values import label_claim_values
 
 TIMELINE_PAGE_SIZE = 50
 RELATED_EVENTS_SHOWN = 25
@@ -71,7 +72,7 @@ def sources_context(record, model_name, extra_subjects=()):
     """The sources block of a detail page: cited sources and conflicting claims (two queries)."""
     citations = list(citations_for(model_name, [record.pk]))
     subjects = {(model_name, record.pk): record, **dict(extra_subjects)}
-    claims = list(claims_for(about(model_name, [record.pk])))
+    claims = label_claim_values(claims_for(about(model_name, [record.pk])))
     return {
         "sources": unique_sources(citations),
         "citations": citations,
@@ -165,7 +166,8 @@ def event_detail(request, slug):
     )
     context = {"event": event, "contract": event.contract if event.contract and event.contract.is_public else None}
     context.update(sources_context(event, "event"))
-    context.update(coverage_context(coverage_items(context["sources"], reports_on_events([event.pk]))))
+    supports = {c.source_id: c.note for c in context["citations"] if c.note}
+    context.update(coverage_context(coverage_items(context["sources"], reports_on_events([event.pk]), supports)))
     context.update(cite_context(request, event, event.title))
     return render(request, "timeline/event.html", context)
 
@@ -201,7 +203,7 @@ def program_detail(request, slug):
 
     # Conflicts about the program, its events and its contracts, with the records they are about.
     contract_ids = [c.pk for c in program.public_contracts]
-    claims = list(claims_for(
+    claims = label_claim_values(claims_for(
         about("program", [program.pk]) | about("event", event_ids) | about("contract", contract_ids)
     ))
     wanted = {c.object_id for c in claims if c.content_type.model == "event" and c.in_conflict}
@@ -354,7 +356,7 @@ def source_detail(request, pk):
         "programs": published_programs().filter(pk__in=citing("program")),
         "statements": Statement.objects.published().filter(pk__in=citing("statement")).select_related("speaker"),
         "contracts": Contract.objects.published().filter(pk__in=citing("contract")),
-        "claims": Claim.objects.published().filter(source=source).select_related("content_type"),
+        "claims": label_claim_values(Claim.objects.published().filter(source=source).select_related("content_type")),
     }
     context.update(cite_context(request, source, str(source)))
     return render(request, "timeline/source.html", context)
