@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from timeline import search as site_search
+from timeline import versions
 from timeline.browse import TimelineFilterForm, event_list, group_by_year_and_month, ordered, published_programs
 from timeline.chart import events_chart
 from timeline.coverage import (
@@ -24,6 +25,7 @@ from timeline.models import (
     Source, Statement,
 )
 from timeline.page_cache import cache_public_page
+from timeline.site import absolute_url, site_url
 from timeline.values import label_claim_values
 
 TIMELINE_PAGE_SIZE = 50
@@ -91,13 +93,20 @@ def coverage_context(items):
     }
 
 
-def cite_context(request, record, title):
+def cite_context(request, record, title, version=None):
+    """The "Cite this page" block: it cites the versioned address of the version shown (the
+    current one on a record page), so what a citation points to never changes."""
+    versioned = versions.KIND_FOR_MODEL.get(type(record))
+    number = version.number if version is not None else getattr(record, "version", None)
+    key = versions.record_key(versioned, record) if versioned else None
     return {
         "cite": {
             "title": title,
-            "url": settings.SITE_URL + request.path,
-            "version": getattr(record, "version", None),
-            "modified": getattr(record, "modified_at", None),
+            "url": absolute_url(request, versioned.version_url(key, number) if versioned and number else request.path),
+            "permanent_url": absolute_url(request, versioned.record_url(key) if versioned else request.path),
+            "versions_url": versioned.versions_url(key) if versioned else None,
+            "version": number,
+            "modified": version.date if version is not None else getattr(record, "modified_at", None),
             "license": settings.DATA_LICENSE,
         }
     }
@@ -379,7 +388,41 @@ def about_page(request):
     return render(request, "timeline/about.html", {
         "license": settings.DATA_LICENSE,
         "bulk_dump_url": getattr(settings, "BULK_DUMP_URL", ""),
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(request),
         "today": datetime.date.today(),
         "feed_url": reverse("timeline:feed"),
     })
+
+
+# -- versions -----------------------------------------------------------------------------------
+
+@cache_public_page
+def record_versions(request, kind, key):
+    """Every public version of a record, newest first, with when and by which role it changed."""
+    versioned = versions.kind_or_404(kind)
+    record = versions.find_record(versioned, key)
+    history = versions.public_history(versioned, record)
+    return render(request, "timeline/versions.html", {
+        "kind": versioned, "record": record, "key": key,
+        "record_url": versioned.record_url(key),
+        "history": [{"number": row.version, "row": row, "role": versions.role_of(row.history_user),
+                     "url": versioned.version_url(key, row.version)} for row in reversed(history)],
+    })
+
+
+@cache_public_page
+def record_version(request, kind, key, number):
+    """A record as it stood at version n, with what the next version changed."""
+    versioned = versions.kind_or_404(kind)
+    record = versions.find_record(versioned, key)
+    version, history = versions.version_of(versioned, record, number)
+    title = str(version.row.instance)
+    context = {
+        "kind": versioned, "record": record, "key": key, "version": version, "title": title,
+        "current_number": history[-1].version,
+        "record_url": versioned.record_url(key),
+        "versions_url": versioned.versions_url(key),
+        "next_url": versioned.version_url(key, version.next_number) if version.next_number else None,
+    }
+    context.update(cite_context(request, record, title, version=version))
+    return render(request, "timeline/version.html", context)

@@ -49,4 +49,18 @@ def test_it_refuses_a_directory_it_cannot_create(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(CommandError, match="Cannot create"):
-        call_command("export_dump", str(blocker / "dump"))
+        call_command("export_dump", str(blocker / "dump"), site_url="https://timeline.example")
+
+
+@override_settings(SITE_URL="")
+def test_it_refuses_to_write_addresses_without_a_public_base_url(tmp_path):
+    with pytest.raises(CommandError, match="set SITE_URL or pass --site-url"):
+        call_command("export_dump", str(tmp_path / "dump"))
+    assert not (tmp_path / "dump").exists()
+
+
+@override_settings(SITE_URL="")
+def test_the_site_url_option_sets_the_manifest_addresses(db, tmp_path):
+    call_command("export_dump", str(tmp_path), site_url="http://127.0.0.1:9000/", stdout=open("/dev/null", "w"))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["site_url"], manifest["api"]) == ("http://127.0.0.1:9000", "http://127.0.0.1:9000/api/v1/")

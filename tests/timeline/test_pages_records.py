@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
 
 from tests.timeline.page_helpers import fresh_cache, make_events, published, world  # noqa: F401
 from timeline.coverage import report_link_model
@@ -44,8 +45,28 @@ def test_every_page_has_landmarks_one_h1_and_no_inline_script_or_style(client, s
 def test_every_record_page_has_a_cite_block_with_its_permalink(client, seed, url):
     html = client.get(url).content.decode()
     assert "Cite this page" in html
-    assert f"Permanent link: <a href=\"http://127.0.0.1:8000{url}\">" in html
+    # Without SITE_URL the addresses are on the request's own host and port.
+    assert f"Always the current version: <a href=\"http://testserver{url}\">" in html
+    assert re.search(rf'This version: <a href="http://testserver{url}versions/\d+/">', html)
     assert "CC BY 4.0" in html
+
+
+@override_settings(SITE_URL="")
+def test_cite_blocks_follow_the_host_and_port_the_site_is_served_on(client, seed):
+    html = client.get("/agencies/cbp/", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert 'This version: <a href="http://127.0.0.1:9000/agencies/cbp/versions/1/">' in html
+    assert ":8000" not in html
+
+
+@override_settings(SITE_URL="", ALLOWED_HOSTS=["127.0.0.1"])
+def test_a_host_not_allowed_gets_a_400_not_a_citation_on_it(client, seed):
+    assert client.get("/agencies/cbp/", HTTP_HOST="evil.example").status_code == 400
+
+
+@override_settings(SITE_URL="https://timeline.example")
+def test_site_url_wins_over_the_request_host(client, seed):
+    html = client.get("/agencies/cbp/", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert 'This version: <a href="https://timeline.example/agencies/cbp/versions/1/">' in html
 
 
 def test_an_event_page_shows_its_sources_with_outlet_headline_date_link_and_archive(client, db):
