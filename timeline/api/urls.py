@@ -1,5 +1,5 @@
 """/api/v1/: the researchers' REST API, its schema and its documentation."""
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -14,6 +14,7 @@ from timeline.api.views.report import ReportViewSet
 from timeline.api.views.source import SourceViewSet
 from timeline.api.views.statement import StatementViewSet
 from timeline.api.views.timelinejs import TimelineJSView
+from timeline.api.views.versions import KIND_PATTERN, RecordVersionsView, RecordVersionView
 
 app_name = "api"
 
@@ -35,5 +36,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(rf"^(?P<kind>{KIND_PATTERN})/(?P<key>[^/]+)/versions/$", RecordVersionsView.as_view(), name="versions"),
+    re_path(rf"^(?P<kind>{KIND_PATTERN})/(?P<key>[^/]+)/versions/(?P<number>[0-9]+)/$", RecordVersionView.as_view(),
+            name="version"),
     path("", include(router.urls)),
 ]
