@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from timeline.browse import filter_events
 from timeline.models import Agency, Event, Program
 from timeline.site import site_url
+from timeline.versions import recent_changes
 
 FEED_ITEMS = 50
 
@@ -111,3 +112,49 @@ class AgencyEventsFeed(NewEventsFeed):
 
     def events(self, record):
         return filter_events(Event.objects.published(), agency=record)
+
+
+class ChangesFeed(Feed):
+    """The recent edits of published records (timeline.versions.recent_changes)."""
+
+    feed_type = Atom1Feed
+    title = "Surveillance Timeline: recent changes"
+    subtitle = "Edits of published records: which record, which fields, when and by which role."
+
+    def get_object(self, request, *args, **kwargs):
+        return FeedScope(base=site_url(request))
+
+    def link(self, obj):
+        return obj.base + reverse("timeline:changes")
+
+    def feed_url(self, obj):
+        return obj.base + reverse("timeline:changes-feed")
+
+    def items(self, obj):
+        changes = recent_changes()
+        for change in changes:
+            change.absolute_url = obj.base + change.url
+        return changes
+
+    def item_title(self, item):
+        return f"{item.kind.label.capitalize()}: {item.label} (version {item.row.version})"
+
+    def item_description(self, item):
+        return f"{item.what}, by {item.role.lower()}."
+
+    def item_link(self, item):
+        return item.absolute_url
+
+    def item_guid(self, item):
+        return item.absolute_url  # a version's address never changes
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item):
+        return item.date
+
+    def item_updateddate(self, item):
+        return item.date
+
+    def author_name(self):
+        return "Surveillance Timeline"

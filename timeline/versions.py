@@ -10,9 +10,10 @@ Used by the version pages (timeline.views), the API's versions endpoints
 """
 from dataclasses import dataclass
 
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from timeline.dates import format_precise
 from timeline.models import (
@@ -205,3 +206,81 @@ def last_public_version(kind, record):
     """The number of the record's last public version before it was deleted, or None."""
     numbers = [row.version for row in public_history(kind, record) if row.deleted_at is None]
     return numbers[-1] if numbers else None
+
+
+# -- recent changes ------------------------------------------------------------------------------
+
+RECENT_CHANGES = 50
+
+
+@dataclass
+class Change:
+    kind: VersionedKind
+    row: object
+    fields: list      # labels of the fields this version changed
+    role: str
+
+    @property
+    def date(self):
+        return self.row.history_date
+
+    @property
+    def key(self):
+        return self.row.id if self.kind.lookup == "pk" else getattr(self.row, self.kind.lookup)
+
+    @property
+    def label(self):
+        row = self.row
+        text = getattr(row, "title", "") or getattr(row, "name", "") or getattr(row, "headline", "") \
+            or getattr(row, "quote", "") or getattr(row, "outlet", "") or f"{self.kind.label} {row.id}"
+        return text if len(text) <= 100 else text[:99] + "…"
+
+    @property
+    def url(self):
+        return self.kind.version_url(self.key, self.row.version)
+
+    @property
+    def what(self):
+        if self.row.history_type == "+":
+            return "Added"
+        if self.row.deleted_at is not None and "Deleted at" in self.fields:
+            return "Removed"
+        return "Changed " + ", ".join(self.fields) if self.fields else "Changed its links or sources"
+
+
+def changed_fields(kind, row, previous):
+    """Labels of the shown fields (and the deletion) that differ between two history rows."""
+    names = list(kind.fields) + [PRECISION_FIELDS[n] for n in kind.fields if n in PRECISION_FIELDS] + ["deleted_at"]
+    labels = []
+    for name in names:
+        field = row._meta.get_field(name)
+        if getattr(row, field.attname) != getattr(previous, field.attname):
+            labels.append(capfirst(str(field.verbose_name)))
+    return labels
+
+
+def recent_changes(limit=RECENT_CHANGES):
+    """The latest public versions of every kind of record, newest first, with the fields each
+    changed and the role that made it. Three queries per kind of record (versions, the versions
+    before them, the users' groups)."""
+    changes = []
+    for kind in KINDS.values():
+        live = kind.model.objects.filter(state=State.PUBLISHED).values("pk")
+        rows = list(
+            kind.model.history.filter(state=State.PUBLISHED, id__in=live)
+            .select_related("history_user").prefetch_related("history_user__groups")
+            .order_by("-history_date", "-history_id")[:limit]
+        )
+        wanted = Q()
+        for row in rows:
+            wanted |= Q(id=row.id, version=row.version - 1)
+        previous = {}
+        if rows:
+            for prior in kind.model.history.filter(wanted).order_by("history_date", "history_id"):
+                previous[(prior.id, prior.version)] = prior
+        for row in rows:
+            prior = previous.get((row.id, row.version - 1))
+            fields = changed_fields(kind, row, prior) if prior is not None and row.history_type != "+" else []
+            changes.append(Change(kind, row, fields, role_of(row.history_user)))
+    changes.sort(key=lambda change: change.date, reverse=True)
+    return changes[:limit]

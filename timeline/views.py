@@ -426,3 +426,9 @@ def record_version(request, kind, key, number):
     }
     context.update(cite_context(request, record, title, version=version))
     return render(request, "timeline/version.html", context)
+
+
+@cache_public_page
+def changes(request):
+    """Recent edits of public records: which record, which fields, when and by which role."""
+    return render(request, "timeline/changes.html", {"changes": versions.recent_changes()})
