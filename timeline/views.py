@@ -380,7 +380,10 @@ def search(request):
             results = site_search.search(form.cleaned_data["q"])
         elif not form.is_valid():
             status = 400
-    return render(request, "timeline/search.html", {"form": form, "results": results}, status=status)
+    results_by_kind = [(kind, getattr(results, kind)) for kind in ("agencies", "organizations", "people", "contracts")
+                       ] if results else []
+    return render(request, "timeline/search.html", {"form": form, "results": results,
+                                                    "results_by_kind": results_by_kind}, status=status)
 
 
 @cache_public_page
@@ -432,3 +435,34 @@ def record_version(request, kind, key, number):
 def changes(request):
     """Recent edits of public records: which record, which fields, when and by which role."""
     return render(request, "timeline/changes.html", {"changes": versions.recent_changes()})
+
+
+# -- index pages --------------------------------------------------------------------------------
+
+INDEX_PAGE_SIZE = 100
+PUBLISHED_EVENTS = Q(events__state="published", events__deleted_at__isnull=True)
+
+
+def index_querysets():
+    """Each index page's records with the counts it shows (not evaluated)."""
+    return {
+        "programs": ("Programs", published_programs().annotate(event_count=Count("events", filter=PUBLISHED_EVENTS))),
+        "agencies": ("Agencies", Agency.objects.published().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "organizations": ("Organizations", Organization.objects.published().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "people": ("People", Person.objects.published().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "contracts": ("Contracts", Contract.objects.published().select_related("agency", "vendor")
+                      .order_by("-announced", "title")),
+        "sources": ("Sources", Source.objects.published().annotate(citation_count=Count("citations"))
+                    .order_by("-published", "outlet", "id")),
+    }
+
+
+@cache_public_page
+def record_index(request, kind):
+    """Every published record of one kind, with its total and its event or citation counts."""
+    heading, queryset = index_querysets()[kind]
+    page = page_of(request, queryset, INDEX_PAGE_SIZE)
+    return render(request, "timeline/index.html", {"kind": kind, "heading": heading, "page": page})
