@@ -446,7 +446,8 @@ PUBLISHED_EVENTS = Q(events__state="published", events__deleted_at__isnull=True)
 def index_querysets():
     """Each index page's records with the counts it shows (not evaluated)."""
     return {
-        "programs": ("Programs", published_programs().annotate(event_count=Count("events", filter=PUBLISHED_EVENTS))),
+        "programs": ("Programs", published_programs().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
         "agencies": ("Agencies", Agency.objects.published().annotate(
             event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
         "organizations": ("Organizations", Organization.objects.published().annotate(

@@ -9,12 +9,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 @pytest.mark.parametrize("path, total, link", [
-    ("/programs/", "6 published programs", 'href="/programs/immigrationos/"'),
-    ("/agencies/", "4 published agencies", 'href="/agencies/cbp/"'),
-    ("/organizations/", "1 published organizations", 'href="/organizations/palantir/"'),
-    ("/people/", "1 published people", 'href="/people/jessica-turner/"'),
-    ("/contracts/", "1 published contracts", 'href="/contracts/ice-palantir-immigrationos-2025/"'),
-    ("/sources/", "27 published sources", 'href="/sources/1/"'),
+    ("/programs/", "Programs published: 6", 'href="/programs/immigrationos/"'),
+    ("/agencies/", "Agencies published: 4", 'href="/agencies/cbp/"'),
+    ("/organizations/", "Organizations published: 1", 'href="/organizations/palantir/"'),
+    ("/people/", "People published: 1", 'href="/people/jessica-turner/"'),
+    ("/contracts/", "Contracts published: 1", 'href="/contracts/ice-palantir-immigrationos-2025/"'),
+    ("/sources/", "Sources published: 27", 'href="/sources/1/"'),
 ])
 def test_each_index_lists_its_published_records_with_a_count(client, seed, path, total, link):
     html = client.get(path).content.decode()
@@ -32,7 +32,7 @@ def test_drafts_and_deleted_records_are_left_out(client, seed):
     Source.objects.get(pk=1).soft_delete()
     bump_content_version()
     assert 'href="/agencies/ssa/"' not in client.get("/agencies/").content.decode()
-    assert "3 published agencies" in client.get("/agencies/").content.decode()
+    assert "Agencies published: 3" in client.get("/agencies/").content.decode()
     assert 'href="/sources/1/"' not in client.get("/sources/").content.decode()
 
 
