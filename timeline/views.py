@@ -8,10 +8,11 @@ import datetime
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from timeline import bulk_data
 from timeline import search as site_search
 from timeline import versions
 from timeline.browse import TimelineFilterForm, event_list, group_by_year_and_month, ordered, published_programs
@@ -202,16 +203,17 @@ def program_detail(request, slug):
     events = list(event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN])
     event_total = events_qs.count()
 
-    # Coverage: every source cited for the program or any of its events, each counted once.
-    # Distinct sources straight from two index-backed subqueries, not thousands of citations.
+    # Coverage: every source cited for the program, its events or its contracts, each counted
+    # once. Distinct sources straight from index-backed subqueries, not thousands of citations.
+    contract_ids = [c.pk for c in program.public_contracts]
     sources = list(
         Source.objects.published()
-        .filter(Q(pk__in=cited_sources("program", [program.pk])) | Q(pk__in=cited_sources("event", event_ids)))
+        .filter(Q(pk__in=cited_sources("program", [program.pk])) | Q(pk__in=cited_sources("event", event_ids))
+                | Q(pk__in=cited_sources("contract", contract_ids)))
         .order_by("published", "id")
     )
 
     # Conflicts about the program, its events and its contracts, with the records they are about.
-    contract_ids = [c.pk for c in program.public_contracts]
     claims = label_claim_values(claims_for(
         about("program", [program.pk]) | about("event", event_ids) | about("contract", contract_ids)
     ))
@@ -467,3 +469,35 @@ def record_index(request, kind):
     heading, queryset = index_querysets()[kind]
     page = page_of(request, queryset, INDEX_PAGE_SIZE)
     return render(request, "timeline/index.html", {"kind": kind, "heading": heading, "page": page})
+
+
+# -- bulk data ----------------------------------------------------------------------------------
+
+def data_page(request):
+    """The latest bulk dump: its files, row counts, sizes, checksums, licence and time.
+
+    Not page-cached: a new dump changes no record, so the content version would not notice it."""
+    try:
+        dump, problem, status = bulk_data.latest_dump(), None, 200
+    except bulk_data.DumpUnreadable as error:
+        dump, problem, status = None, str(error), 503
+    return render(request, "timeline/data.html", {
+        "dump": dump, "problem": problem, "license": settings.DATA_LICENSE,
+        "manifest_url": reverse("timeline:data-file", args=["manifest.json"]) if dump else None,
+    }, status=status)
+
+
+def data_file(request, name):
+    """One file of the latest dump, by the name its manifest gives (or the manifest itself)."""
+    try:
+        dump = bulk_data.latest_dump()
+    except bulk_data.DumpUnreadable:
+        dump = None
+    if dump is None or (name != "manifest.json" and dump.file_named(name) is None):
+        raise Http404("The latest bulk dump has no file by this name.")
+    content_type = "application/json" if name == "manifest.json" else "application/gzip"
+    try:
+        handle = open(bulk_data.dump_dir() / name, "rb")
+    except OSError:
+        raise Http404("This file of the bulk dump is missing; the next dump will write it again.") from None
+    return FileResponse(handle, as_attachment=name != "manifest.json", filename=name, content_type=content_type)

@@ -83,7 +83,7 @@ def version_summary(request, versioned, key, row):
 class RecordVersionsView(APIView):
     """Every public version of a record, oldest first."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A record's public versions")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A record's public versions", operation_id="record_versions_list")
     def get(self, request, kind, key):
         versioned, record = record_and_kind(kind, key)
         history = versions.public_history(versioned, record)
@@ -100,7 +100,7 @@ class RecordVersionsView(APIView):
 class RecordVersionView(APIView):
     """A record as it stood at version n, and what the next public version changed."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A record as it stood at version n")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A record as it stood at version n", operation_id="record_version_retrieve")
     def get(self, request, kind, key, number):
         number = int(number)
         versioned, record = record_and_kind(kind, key)
