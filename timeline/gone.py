@@ -66,5 +66,24 @@ class GoneMiddleware:
 
             obj = exc.obj
             context = {"deleted_at": obj.deleted_at if obj is not None else None}
+            if obj is not None:
+                context.update(removed_record_context(obj))
             return error_response(request, 410, str(exc.detail), context)
         return None
+
+
+def removed_record_context(obj):
+    """What the 410 page names: the removed record and its last public version (one query)."""
+    from timeline import versions
+
+    kind = versions.KIND_FOR_MODEL.get(type(obj))
+    if kind is None:
+        return {"removed": str(obj)}
+    number = versions.last_public_version(kind, obj)
+    key = versions.record_key(kind, obj)
+    return {
+        "removed": f"{kind.label.capitalize()}: {obj}",
+        "last_version_url": kind.version_url(key, number) if number else None,
+        "last_version": number,
+        "versions_url": kind.versions_url(key),
+    }

@@ -105,6 +105,10 @@ def cite_context(request, record, title, version=None):
             "title": title,
             "url": absolute_url(request, versioned.version_url(key, number) if versioned and number else request.path),
             "permanent_url": absolute_url(request, versioned.record_url(key) if versioned else request.path),
+            # A record page's canonical address is its permanent one; a version page's, its own.
+            "canonical_url": absolute_url(
+                request, versioned.version_url(key, number) if version is not None else
+                (versioned.record_url(key) if versioned else request.path)),
             "versions_url": versioned.versions_url(key) if versioned else None,
             "version": number,
             "modified": version.date if version is not None else getattr(record, "modified_at", None),
@@ -158,6 +162,7 @@ def timeline(request):
         "chart": events_chart(events) if status == 200 else None,
         "query": query.urlencode(),
         "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
+        "api_query": form.api_query() if status == 200 else None,
     }, status=status)
 
 

@@ -213,3 +213,14 @@ def test_detail_query_counts_do_not_grow_with_the_events(client, db, django_asse
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200, what
+
+
+@override_settings(SITE_URL="https://timeline.example")
+def test_record_pages_carry_a_canonical_link_and_opengraph_tags(client, seed):
+    html = client.get("/programs/immigrationos/").content.decode()
+    assert '<link rel="canonical" href="https://timeline.example/programs/immigrationos/">' in html
+    assert '<meta property="og:title" content="ImmigrationOS">' in html
+    assert '<meta property="og:url" content="https://timeline.example/programs/immigrationos/">' in html
+    version = client.get("/programs/immigrationos/versions/1/").content.decode()
+    assert '<link rel="canonical" href="https://timeline.example/programs/immigrationos/versions/1/">' in version
+    assert version.count('rel="canonical"') == 1
