@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.http import Http404
 from rest_framework.exceptions import APIException
 
+from timeline import versions
 from timeline.models import State
 
 
@@ -74,8 +75,6 @@ class GoneMiddleware:
 
 def removed_record_context(obj):
     """What the 410 page names: the removed record and its last public version (one query)."""
-    from timeline import versions
-
     kind = versions.KIND_FOR_MODEL.get(type(obj))
     if kind is None:
         return {"removed": str(obj)}

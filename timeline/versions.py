@@ -122,6 +122,16 @@ def role_of(user):
     return "Staff"
 
 
+# History reasons written by the machinery, as a reader should read them.
+REASON_WORDING = {"Loaded from fixture": "First recorded"}
+
+
+def describe_change(row):
+    """The reason a version was saved, in words for the public."""
+    reason = row.history_change_reason or {"+": "Created", "~": "Changed", "-": "Removed"}.get(row.history_type, "Changed")
+    return REASON_WORDING.get(reason, reason)
+
+
 def display_value(instance, field_name, names):
     """Return one field of a version as a reader reads it (names: related records' labels)."""
     field = instance._meta.get_field(field_name)
@@ -174,8 +184,7 @@ class Version:
 
     @property
     def reason(self):
-        return self.row.history_change_reason or {"+": "Created", "~": "Changed", "-": "Removed"}.get(
-            self.row.history_type, "Changed")
+        return describe_change(self.row)
 
 
 def shown_fields(kind, row, names):

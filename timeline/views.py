@@ -416,6 +416,7 @@ def record_versions(request, kind, key):
         "kind": versioned, "record": record, "key": key,
         "record_url": versioned.record_url(key),
         "history": [{"number": row.version, "row": row, "role": versions.role_of(row.history_user),
+                     "reason": versions.describe_change(row),
                      "url": versioned.version_url(key, row.version)} for row in reversed(history)],
     })
 

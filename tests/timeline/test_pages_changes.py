@@ -1,10 +1,14 @@
 """/changes/ and /changes/feed/: recent edits of published records, by role, never by name."""
 import xml.etree.ElementTree as ET
 
+import pytest
 from django.test import override_settings
 
+from tests.timeline.page_helpers import fresh_cache  # noqa: F401
 from timeline.models import Contract, Event
 from timeline.page_cache import bump_content_version
+
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SLUG = "ice-palantir-immigrationos-2025"

@@ -4,7 +4,10 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
+
+from tests.timeline.page_helpers import fresh_cache  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

@@ -224,3 +224,13 @@ def test_record_pages_carry_a_canonical_link_and_opengraph_tags(client, seed):
     version = client.get("/programs/immigrationos/versions/1/").content.decode()
     assert '<link rel="canonical" href="https://timeline.example/programs/immigrationos/versions/1/">' in version
     assert version.count('rel="canonical"') == 1
+
+
+@pytest.mark.parametrize("url", [u for u in SEED_PAGES if "search" not in u] + [
+    "/programs/self-report-departure-app/", "/programs/port-face-comparison/", "/changes/",
+    "/events/cbp-outbound-vehicle-photo-plan-disclosed/versions/", "/events/cbp-outbound-vehicle-photo-plan-disclosed/versions/1/",
+])
+def test_no_internal_wording_reaches_a_public_page(client, seed, url):
+    html = client.get(url).content.decode().lower()
+    for internal in ("seed spec", "seed reporting", "loaded from fixture", "not recorded in the seed"):
+        assert internal not in html, (url, internal)

@@ -3,8 +3,11 @@ and a cite block that cites the versioned address."""
 import pytest
 from django.test import override_settings
 
+from tests.timeline.page_helpers import fresh_cache  # noqa: F401
 from timeline.models import Event, Source
 from timeline.page_cache import bump_content_version
+
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def edit_title(slug, title):

@@ -22,7 +22,7 @@ def test_the_list_gives_every_version_with_its_role_and_addresses(seed, api, edi
     assert data["current_version"] == 2 and data["deleted_at"] is None
     assert data["record_url"] == f"http://testserver/api/v1/contracts/{SLUG}/"
     assert [(v["version"], v["role"], v["change"]) for v in data["results"]] == [
-        (1, "Automatic import", "Loaded from fixture"), (2, "Editor", "Value as PCMag reports it")]
+        (1, "Automatic import", "First recorded"), (2, "Editor", "Value as PCMag reports it")]
     assert data["results"][0]["url"] == f"http://testserver/api/v1/contracts/{SLUG}/versions/1/"
     assert data["results"][0]["web_url"] == f"http://testserver/contracts/{SLUG}/versions/1/"
     assert "editor" not in str(data).replace("Editor", "")

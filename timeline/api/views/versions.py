@@ -72,7 +72,7 @@ def version_summary(request, versioned, key, row):
     return {
         "version": row.version,
         "date": row.history_date.isoformat(),
-        "change": row.history_change_reason or "",
+        "change": versions.describe_change(row),
         "role": versions.role_of(row.history_user),
         "deleted": row.deleted_at is not None,
         "url": request.build_absolute_uri(reverse("api:version", args=[versioned.segment, key, row.version])),
