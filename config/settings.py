@@ -20,7 +20,9 @@ DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 SECRET_KEY = envstr("SECRET_KEY") or DEV_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public base URL for absolute addresses; empty: each request's own scheme, host and port
+# (timeline.site.site_url).
+SITE_URL = envstr("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -312,6 +314,8 @@ MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 DATA_LICENSE = envstr("DATA_LICENSE", "CC BY 4.0")
 # Where the published bulk dump (manage.py export_dump) can be downloaded; the about page links it.
 BULK_DUMP_URL = envstr("BULK_DUMP_URL", "")
+# Where `export_dump` writes by default and where /data/ lists and serves the latest dump from.
+DUMP_DIR = Path(envstr("DUMP_DIR", str(VAR_DIR / "dump")))
 # Seconds a public page stays in the page cache at most (timeline.page_cache); 0 turns it off.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300, 0)
 

@@ -6,6 +6,8 @@ same thing everywhere: an agency includes the agencies below it.
 import calendar
 from dataclasses import dataclass, field
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.db.models import Prefetch, Q
 
@@ -48,6 +50,23 @@ class TimelineFilterForm(forms.Form):
     def is_filtered(self):
         data = getattr(self, "cleaned_data", {})
         return any(data.get(name) for name in ("q", "program", "agency", "organization", "kind", "year"))
+
+    def api_query(self):
+        """The same filters as a query string of the API's events list (/api/v1/events/), for
+        the CSV and JSON links of a filtered timeline. Only parameters the API defines."""
+        data = getattr(self, "cleaned_data", {})
+        params = {}
+        for name in ("program", "agency", "organization"):
+            if data.get(name):
+                params[name] = data[name].slug
+        if data.get("kind"):
+            params["kind"] = data["kind"]
+        if data.get("year"):
+            params["date_from"] = params["date_to"] = str(data["year"])
+        if data.get("q"):
+            params["q"] = data["q"]
+        params["ordering"] = "date" if data.get("order") == "oldest" else "-date"
+        return urlencode(params)
 
     def filter(self, events):
         """Apply the valid filters to an Event queryset (one query per agency level for agency)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.apps import apps
+from django.db.models import Exists, OuterRef
 
 from timeline.models import Source
 
@@ -29,12 +30,17 @@ class CoverageItem:
     copy_of: str | None = None   # the key of the item this one copies, when known
     summary: str = ""            # feed text: shown only through the sanitiser
     note: str = ""               # a curator's note, when the headline is not known
+    supports: str = ""           # what the source establishes for the record citing it
+    original_outlet: str = ""    # for a copy: the outlet whose report it copies, when known
+    plain_outlet: str = ""       # the outlet's own name (outlet may read "WIRED, republished by ...")
+    unreviewed: bool = False     # a feed report the matcher attached that no curator has reviewed
     copies: list = field(default_factory=list)
 
 
-def item_from_source(source):
+def item_from_source(source, supports=""):
     return CoverageItem(
-        key=f"source:{source.pk}", outlet=source.outlet, headline=source.headline,
+        key=f"source:{source.pk}", outlet=source.byline, headline=source.headline, supports=supports,
+        original_outlet=source.original_outlet if source.kind == Source.Kind.COPY else "", plain_outlet=source.outlet,
         note="" if source.headline else source.notes,
         date=source.published, url=source.url, archived_url=source.archived_url,
         detail_url=source.get_absolute_url(), kind_label=source.get_kind_display(),
@@ -52,14 +58,18 @@ def report_link_model():
 
 def reports_on_events(event_ids):
     """Reports standing on some events (attached or approved), with their feeds and the reports
-    they copy; [] when matching is not installed. One query; `event_ids` may be a subquery."""
+    they copy; [] when matching is not installed. `reviewed` says a curator approved the report
+    for one of the events; otherwise the matcher attached it on its own. One query; `event_ids`
+    may be a subquery."""
     link_model = report_link_model()
     if link_model is None:
         return []
     report_model = link_model._meta.get_field("report").related_model
     links = link_model.objects.standing().filter(event_id__in=event_ids)
+    approved = link_model.objects.filter(event_id__in=event_ids, report_id=OuterRef("pk"), status="approved")
     return list(
         report_model.objects.filter(pk__in=links.values("report_id"))
+        .annotate(reviewed=Exists(approved))
         .select_related("feed", "duplicate_of", "duplicate_of__feed")
         .defer("content", "duplicate_of__content")
         .order_by("published", "id")
@@ -82,17 +92,21 @@ def item_from_report(report):
     return CoverageItem(
         key=f"report:{report.pk}", outlet=_plain(outlet), headline=_plain(report.title), date=report.published,
         url=url or None, kind_label="Report from a feed", is_copy=report.duplicate_of_id is not None,
+        unreviewed=not getattr(report, "reviewed", False),
         copy_of=f"report:{report.duplicate_of_id}" if report.duplicate_of_id else None, summary=report.summary,
     )
 
 
-def coverage_items(sources, reports):
+def coverage_items(sources, reports, supports=None):
     """Cited sources, then feed reports, each document once.
+
+    supports maps a source's id to what it establishes for the record (its citation's note).
 
     A report at the address of a cited source (or of an earlier report) is that document, not
     another one; the original of a copied report is brought in when it is not linked itself.
     """
-    items = [item_from_source(s) for s in sources]
+    supports = supports or {}
+    items = [item_from_source(s, supports.get(s.pk, "")) for s in sources]
     key_for_url = {s.url: f"source:{s.pk}" for s in sources if s.url}
     alias, ordered_reports, seen = {}, [], set()
     for report in reports:
@@ -121,22 +135,28 @@ def _headline_key(text):
 def fold_copies(items):
     """Return the independent items, each carrying the copies of it.
 
-    A copy goes under the item it names (copy_of) or else under the non-copy item with the same
-    headline; a copy whose original is unknown stands on its own. The result keeps the input
-    order of the originals.
+    A copy goes under the item it names (copy_of), else under the non-copy item with the same
+    headline, else under the item from the outlet it copies; copies of one report whose
+    original is not listed count once: the first stands for the report, the others fold under
+    it. The result keeps the input order of the originals.
     """
     by_key = {item.key: item for item in items}
-    by_headline = {}
+    by_headline, by_outlet, stand_ins = {}, {}, {}
     for item in items:
         if not item.is_copy and _headline_key(item.headline):
             by_headline.setdefault(_headline_key(item.headline), item)
+        if not item.is_copy and item.plain_outlet:
+            by_outlet.setdefault(item.plain_outlet, item)
     independent = []
     for item in items:
         original = None
         if item.copy_of:
             original = by_key.get(item.copy_of)
         elif item.is_copy:
-            original = by_headline.get(_headline_key(item.headline))
+            original = by_headline.get(_headline_key(item.headline)) or by_outlet.get(item.original_outlet)
+            if original is None and (item.original_outlet or _headline_key(item.headline)):
+                same_report = (item.original_outlet, _headline_key(item.headline))
+                original = stand_ins.setdefault(same_report, item)
         while original is not None and original.copy_of and original.copy_of in by_key and original.copy_of != original.key:
             original = by_key[original.copy_of]  # a copy of a copy goes under the first original
         if original is not None and original is not item:
@@ -163,12 +183,13 @@ class Conflict:
     fact_label: str
     subject_label: str
     subject_url: str | None
-    values: list  # [(value, [claims])], in first-seen order
+    values: list  # [(value as people read it, [claims])], in first-seen order
 
 
 def conflicts_from_claims(claims, subjects):
     """Group claims annotated with in_conflict into Conflicts.
 
+    Values are shown as timeline.values.label_claim_values labels them, when it has.
     subjects maps (model name, object_id) to the record the claims are about (claims should be
     loaded with select_related("content_type", "source")); claims about records not in it
     (drafts, deleted) are left out.
@@ -189,12 +210,13 @@ def conflicts_from_claims(claims, subjects):
                 subject_url=subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else None,
                 values=[],
             )
+        label = getattr(claim, "value_label", claim.value)
         for value, value_claims in conflict.values:
-            if value == claim.value:
+            if value == label:
                 value_claims.append(claim)
                 break
         else:
-            conflict.values.append((claim.value, [claim]))
+            conflict.values.append((label, [claim]))
     for conflict in groups.values():
         # The value most sources give first; ties keep first-seen order (sort is stable).
         conflict.values.sort(key=lambda pair: -len(pair[1]))

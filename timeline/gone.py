@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.http import Http404
 from rest_framework.exceptions import APIException
 
+from timeline import versions
 from timeline.models import State
 
 
@@ -66,5 +67,22 @@ class GoneMiddleware:
 
             obj = exc.obj
             context = {"deleted_at": obj.deleted_at if obj is not None else None}
+            if obj is not None:
+                context.update(removed_record_context(obj))
             return error_response(request, 410, str(exc.detail), context)
         return None
+
+
+def removed_record_context(obj):
+    """What the 410 page names: the removed record and its last public version (one query)."""
+    kind = versions.KIND_FOR_MODEL.get(type(obj))
+    if kind is None:
+        return {"removed": str(obj)}
+    number = versions.last_public_version(kind, obj)
+    key = versions.record_key(kind, obj)
+    return {
+        "removed": f"{kind.label.capitalize()}: {obj}",
+        "last_version_url": kind.version_url(key, number) if number else None,
+        "last_version": number,
+        "versions_url": kind.versions_url(key),
+    }

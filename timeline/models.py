@@ -150,6 +150,10 @@ class Source(Curated):
         help_text="Leave empty when the document's address is not known.",
     )
     outlet = models.CharField(max_length=200, blank=True)
+    original_outlet = models.CharField(
+        max_length=200, blank=True,
+        help_text="For a copy: the outlet whose report it republishes or rewrites, when known.",
+    )
     headline = models.CharField(max_length=500, blank=True)
     author = models.CharField(max_length=300, blank=True)
     published = models.DateField(null=True, blank=True)
@@ -163,8 +167,18 @@ class Source(Curated):
         ordering = ["-published", "outlet", "id"]
 
     def __str__(self):
-        parts = [self.outlet or "Unknown outlet", self.headline or self.notes[:60] or "(no headline recorded)"]
+        parts = [self.byline or "Unknown outlet", self.headline or self.notes[:60] or "(no headline recorded)"]
         return ": ".join(parts)
+
+    @property
+    def byline(self):
+        """The outlet as a reader should see it; a copy names what it copies: 'WIRED, republished
+        by Techurz'."""
+        if self.kind == self.Kind.COPY and self.original_outlet:
+            return f"{self.original_outlet}, republished by {self.outlet or 'an unnamed outlet'}"
+        if self.kind == self.Kind.COPY and self.outlet:
+            return f"{self.outlet} (a copy of another outlet's report)"
+        return self.outlet
 
     def save(self, *args, **kwargs):
         # Empty URLs are stored as NULL so that several sources without a known URL can coexist
@@ -561,7 +575,18 @@ class Claim(Curated):
     subject = GenericForeignKey("content_type", "object_id")
     fact = models.SlugField(max_length=80, help_text="A short key for the fact, shared by every claim about it: 'value'.")
     fact_label = models.CharField(max_length=200, blank=True, help_text="The fact in words.")
+    class ValueKind(models.TextChoices):
+        TEXT = "text", "Text, shown as written"
+        USD = "usd", "Amount in US dollars"
+        AGENCY = "agency", "Agency (slug)"
+        ORGANIZATION = "organization", "Organization (slug)"
+
     value = models.CharField(max_length=300, help_text="The value as this source gives it.")
+    value_kind = models.CharField(
+        max_length=12, choices=ValueKind.choices, default=ValueKind.TEXT,
+        help_text="How the value is read: a dollar amount (digits) or an agency or organization slug is "
+                  "shown as people read it ('$29,900,000', the agency's name).",
+    )
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="claims",
         error_messages={"null": "A claim must name the source that makes it.",
@@ -586,6 +611,16 @@ class Claim(Curated):
         super().clean()
         if self.source_id is None:
             raise ValidationError({"source": "A claim must name the source that makes it."})
+        if self.value_kind == self.ValueKind.USD:
+            try:
+                amount = Decimal(self.value)
+            except ArithmeticError:
+                amount = None
+            if amount is None or not amount.is_finite() or amount < 0:
+                raise ValidationError({"value": "A dollar amount is written as digits, such as 29900000 or 29900000.50."})
+        referenced = {self.ValueKind.AGENCY: Agency, self.ValueKind.ORGANIZATION: Organization}.get(self.value_kind)
+        if referenced is not None and not referenced.objects.filter(slug=self.value).exists():
+            raise ValidationError({"value": f"No {referenced._meta.verbose_name} has the slug {self.value!r}."})
 
     @property
     def conflicting_claims(self):

@@ -8,11 +8,13 @@ import datetime
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from timeline import bulk_data
 from timeline import search as site_search
+from timeline import versions
 from timeline.browse import TimelineFilterForm, event_list, group_by_year_and_month, ordered, published_programs
 from timeline.chart import events_chart
 from timeline.coverage import (
@@ -24,6 +26,8 @@ from timeline.models import (
     Source, Statement,
 )
 from timeline.page_cache import cache_public_page
+from timeline.site import absolute_url, site_url
+from timeline.values import label_claim_values
 
 TIMELINE_PAGE_SIZE = 50
 RELATED_EVENTS_SHOWN = 25
@@ -71,7 +75,7 @@ def sources_context(record, model_name, extra_subjects=()):
     """The sources block of a detail page: cited sources and conflicting claims (two queries)."""
     citations = list(citations_for(model_name, [record.pk]))
     subjects = {(model_name, record.pk): record, **dict(extra_subjects)}
-    claims = list(claims_for(about(model_name, [record.pk])))
+    claims = label_claim_values(claims_for(about(model_name, [record.pk])))
     return {
         "sources": unique_sources(citations),
         "citations": citations,
@@ -90,13 +94,24 @@ def coverage_context(items):
     }
 
 
-def cite_context(request, record, title):
+def cite_context(request, record, title, version=None):
+    """The "Cite this page" block: it cites the versioned address of the version shown (the
+    current one on a record page), so what a citation points to never changes."""
+    versioned = versions.KIND_FOR_MODEL.get(type(record))
+    number = version.number if version is not None else getattr(record, "version", None)
+    key = versions.record_key(versioned, record) if versioned else None
     return {
         "cite": {
             "title": title,
-            "url": settings.SITE_URL + request.path,
-            "version": getattr(record, "version", None),
-            "modified": getattr(record, "modified_at", None),
+            "url": absolute_url(request, versioned.version_url(key, number) if versioned and number else request.path),
+            "permanent_url": absolute_url(request, versioned.record_url(key) if versioned else request.path),
+            # A record page's canonical address is its permanent one; a version page's, its own.
+            "canonical_url": absolute_url(
+                request, versioned.version_url(key, number) if version is not None else
+                (versioned.record_url(key) if versioned else request.path)),
+            "versions_url": versioned.versions_url(key) if versioned else None,
+            "version": number,
+            "modified": version.date if version is not None else getattr(record, "modified_at", None),
             "license": settings.DATA_LICENSE,
         }
     }
@@ -147,6 +162,7 @@ def timeline(request):
         "chart": events_chart(events) if status == 200 else None,
         "query": query.urlencode(),
         "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
+        "api_query": form.api_query() if status == 200 else None,
     }, status=status)
 
 
@@ -165,7 +181,8 @@ def event_detail(request, slug):
     )
     context = {"event": event, "contract": event.contract if event.contract and event.contract.is_public else None}
     context.update(sources_context(event, "event"))
-    context.update(coverage_context(coverage_items(context["sources"], reports_on_events([event.pk]))))
+    supports = {c.source_id: c.note for c in context["citations"] if c.note}
+    context.update(coverage_context(coverage_items(context["sources"], reports_on_events([event.pk]), supports)))
     context.update(cite_context(request, event, event.title))
     return render(request, "timeline/event.html", context)
 
@@ -191,17 +208,18 @@ def program_detail(request, slug):
     events = list(event_list(ordered(events_qs))[:RELATED_EVENTS_SHOWN])
     event_total = events_qs.count()
 
-    # Coverage: every source cited for the program or any of its events, each counted once.
-    # Distinct sources straight from two index-backed subqueries, not thousands of citations.
+    # Coverage: every source cited for the program, its events or its contracts, each counted
+    # once. Distinct sources straight from index-backed subqueries, not thousands of citations.
+    contract_ids = [c.pk for c in program.public_contracts]
     sources = list(
         Source.objects.published()
-        .filter(Q(pk__in=cited_sources("program", [program.pk])) | Q(pk__in=cited_sources("event", event_ids)))
+        .filter(Q(pk__in=cited_sources("program", [program.pk])) | Q(pk__in=cited_sources("event", event_ids))
+                | Q(pk__in=cited_sources("contract", contract_ids)))
         .order_by("published", "id")
     )
 
     # Conflicts about the program, its events and its contracts, with the records they are about.
-    contract_ids = [c.pk for c in program.public_contracts]
-    claims = list(claims_for(
+    claims = label_claim_values(claims_for(
         about("program", [program.pk]) | about("event", event_ids) | about("contract", contract_ids)
     ))
     wanted = {c.object_id for c in claims if c.content_type.model == "event" and c.in_conflict}
@@ -354,7 +372,7 @@ def source_detail(request, pk):
         "programs": published_programs().filter(pk__in=citing("program")),
         "statements": Statement.objects.published().filter(pk__in=citing("statement")).select_related("speaker"),
         "contracts": Contract.objects.published().filter(pk__in=citing("contract")),
-        "claims": Claim.objects.published().filter(source=source).select_related("content_type"),
+        "claims": label_claim_values(Claim.objects.published().filter(source=source).select_related("content_type")),
     }
     context.update(cite_context(request, source, str(source)))
     return render(request, "timeline/source.html", context)
@@ -369,7 +387,10 @@ def search(request):
             results = site_search.search(form.cleaned_data["q"])
         elif not form.is_valid():
             status = 400
-    return render(request, "timeline/search.html", {"form": form, "results": results}, status=status)
+    results_by_kind = [(kind, getattr(results, kind)) for kind in ("agencies", "organizations", "people", "contracts")
+                       ] if results else []
+    return render(request, "timeline/search.html", {"form": form, "results": results,
+                                                    "results_by_kind": results_by_kind}, status=status)
 
 
 @cache_public_page
@@ -377,7 +398,112 @@ def about_page(request):
     return render(request, "timeline/about.html", {
         "license": settings.DATA_LICENSE,
         "bulk_dump_url": getattr(settings, "BULK_DUMP_URL", ""),
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(request),
         "today": datetime.date.today(),
         "feed_url": reverse("timeline:feed"),
     })
+
+
+# -- versions -----------------------------------------------------------------------------------
+
+@cache_public_page
+def record_versions(request, kind, key):
+    """Every public version of a record, newest first, with when and by which role it changed."""
+    versioned = versions.kind_or_404(kind)
+    record = versions.find_record(versioned, key)
+    history = versions.public_history(versioned, record)
+    return render(request, "timeline/versions.html", {
+        "kind": versioned, "record": record, "key": key,
+        "record_url": versioned.record_url(key),
+        "history": [{"number": row.version, "row": row, "role": versions.role_of(row.history_user),
+                     "reason": versions.describe_change(row),
+                     "url": versioned.version_url(key, row.version)} for row in reversed(history)],
+    })
+
+
+@cache_public_page
+def record_version(request, kind, key, number):
+    """A record as it stood at version n, with what the next version changed."""
+    versioned = versions.kind_or_404(kind)
+    record = versions.find_record(versioned, key)
+    version, history = versions.version_of(versioned, record, number)
+    title = str(version.row.instance)
+    context = {
+        "kind": versioned, "record": record, "key": key, "version": version, "title": title,
+        "current_number": history[-1].version,
+        "record_url": versioned.record_url(key),
+        "versions_url": versioned.versions_url(key),
+        "next_url": versioned.version_url(key, version.next_number) if version.next_number else None,
+    }
+    context.update(cite_context(request, record, title, version=version))
+    return render(request, "timeline/version.html", context)
+
+
+@cache_public_page
+def changes(request):
+    """Recent edits of public records: which record, which fields, when and by which role."""
+    return render(request, "timeline/changes.html", {"changes": versions.recent_changes()})
+
+
+# -- index pages --------------------------------------------------------------------------------
+
+INDEX_PAGE_SIZE = 100
+PUBLISHED_EVENTS = Q(events__state="published", events__deleted_at__isnull=True)
+
+
+def index_querysets():
+    """Each index page's records with the counts it shows (not evaluated)."""
+    return {
+        "programs": ("Programs", published_programs().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "agencies": ("Agencies", Agency.objects.published().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "organizations": ("Organizations", Organization.objects.published().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "people": ("People", Person.objects.published().annotate(
+            event_count=Count("events", filter=PUBLISHED_EVENTS, distinct=True)).order_by("name")),
+        "contracts": ("Contracts", Contract.objects.published().select_related("agency", "vendor")
+                      .order_by("-announced", "title")),
+        "sources": ("Sources", Source.objects.published().annotate(citation_count=Count("citations"))
+                    .order_by("-published", "outlet", "id")),
+    }
+
+
+@cache_public_page
+def record_index(request, kind):
+    """Every published record of one kind, with its total and its event or citation counts."""
+    heading, queryset = index_querysets()[kind]
+    page = page_of(request, queryset, INDEX_PAGE_SIZE)
+    return render(request, "timeline/index.html", {"kind": kind, "heading": heading, "page": page})
+
+
+# -- bulk data ----------------------------------------------------------------------------------
+
+def data_page(request):
+    """The latest bulk dump: its files, row counts, sizes, checksums, licence and time.
+
+    Not page-cached: a new dump changes no record, so the content version would not notice it."""
+    try:
+        dump, problem, status = bulk_data.latest_dump(), None, 200
+    except bulk_data.DumpUnreadable as error:
+        dump, problem, status = None, str(error), 503
+    return render(request, "timeline/data.html", {
+        "dump": dump, "problem": problem, "license": settings.DATA_LICENSE,
+        "manifest_url": reverse("timeline:data-file", args=["manifest.json"]) if dump else None,
+    }, status=status)
+
+
+def data_file(request, name):
+    """One file of the latest dump, by the name its manifest gives (or the manifest itself)."""
+    try:
+        dump = bulk_data.latest_dump()
+    except bulk_data.DumpUnreadable:
+        dump = None
+    if dump is None or (name != "manifest.json" and dump.file_named(name) is None):
+        raise Http404("The latest bulk dump has no file by this name.")
+    content_type = "application/json" if name == "manifest.json" else "application/gzip"
+    try:
+        handle = open(bulk_data.dump_dir() / name, "rb")
+    except OSError:
+        raise Http404("This file of the bulk dump is missing; the next dump will write it again.") from None
+    return FileResponse(handle, as_attachment=name != "manifest.json", filename=name, content_type=content_type)

@@ -207,3 +207,36 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(site, browser):
         overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px on a phone"
         shoot(browser, f"phone-{name}")
+
+
+def test_a_journalist_cites_a_version_reads_what_changed_and_sees_recent_changes(site, browser):
+    from selenium.webdriver.common.by import By
+
+    from timeline.models import Program
+
+    program = Program.objects.get(slug="immigrationos")
+    program.summary = program.summary + " Edited in the browser test."
+    program._change_reason = "Summary extended"
+    program.save()  # version 2
+    cache.clear()
+
+    browser.get(site + "/programs/immigrationos/")
+    cite = browser.find_element(By.CSS_SELECTOR, "section.cite").text
+    assert "/programs/immigrationos/versions/2/" in cite
+    shoot(browser, "7-immigrationos")
+    browser.get(site + "/events/cbp-outbound-vehicle-photo-plan-disclosed/")
+    shoot(browser, "8-outbound-photo-event")
+
+    browser.get(site + "/programs/immigrationos/versions/1/")
+    banner = browser.find_element(By.CSS_SELECTOR, ".banner").text
+    assert "version 1" in banner and "The current version is version 2" in banner
+    assert "Edited in the browser test." in browser.find_element(By.CSS_SELECTOR, "table.diff ins").text
+    shoot(browser, "9-version")
+    check_accessibility(browser, "version")
+
+    browser.find_element(By.LINK_TEXT, "Changes").click()
+    wait_for_url(browser, "/changes/")
+    assert "Changed Summary" in browser.find_element(By.CSS_SELECTOR, "table.changes").text
+    shoot(browser, "10-changes")
+    check_accessibility(browser, "changes")
+    assert console_problems(browser) == []

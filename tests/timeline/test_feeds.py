@@ -2,6 +2,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.test import override_settings
 
 from tests.timeline.page_helpers import fresh_cache, make_events, world  # noqa: F401
 from timeline.models import Agency, Event
@@ -22,7 +23,7 @@ def test_the_feed_lists_new_published_events_newest_added_first(client, db):
     Event.objects.create(slug="draft-one", title="Draft", kind="other", state="draft")
     found = entries(client.get("/feeds/events/"))
     assert [e.find(f"{ATOM}id").text for e in found] == [
-        f"http://127.0.0.1:8000/events/{event.slug}/" for event in reversed(events)
+        f"http://testserver/events/{event.slug}/" for event in reversed(events)
     ]
     assert found[0].find(f"{ATOM}title").text == "March 2022: Event number 2"
 
@@ -90,3 +91,20 @@ def test_the_sitemap_query_count_does_not_grow_with_the_events(client, db, djang
     # A count per kind of record (8), then the rows of each kind that has any (5 here).
     with django_assert_num_queries(13):
         assert client.get("/sitemap.xml").status_code == 200
+
+
+@override_settings(SITE_URL="")
+def test_feed_ids_and_links_use_the_host_and_port_the_site_is_served_on(client, seed):
+    xml = client.get("/feeds/programs/immigrationos/", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert "http://127.0.0.1:9000/events/ice-palantir-immigrationos-contract/" in xml
+    assert ":8000" not in xml
+
+
+@override_settings(SITE_URL="https://timeline.example")
+def test_feed_and_sitemap_addresses_use_site_url_when_set(client, seed):
+    xml = client.get("/feeds/agencies/cbp/", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert "<id>https://timeline.example/events/cbp-outbound-vehicle-photo-plan-disclosed/</id>" in xml
+    assert "127.0.0.1:9000" not in xml
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert "<loc>https://timeline.example/programs/immigrationos/</loc>" in sitemap
+    assert "127.0.0.1:9000" not in sitemap

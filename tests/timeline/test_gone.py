@@ -51,3 +51,16 @@ def test_gone_raised_in_an_api_view_answers_json_410(db):
     response = DeletedView.as_view()(APIRequestFactory().get("/api/v1/events/x/"))
     assert response.status_code == 410
     assert response.data == {"detail": "This event was deleted on 2026-01-01."}
+
+
+def test_the_410_page_is_styled_names_what_was_removed_and_when_and_links_its_last_version(client, seed):
+    event = Event.objects.get(slug="vermont-airtag-vehicle-tracking-2024")
+    event.title = "Vermont police report AirTags in cars"
+    event.save()  # version 2
+    event.soft_delete()  # version 3: the removal
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert 'href="/static/timeline/site.css"' in html and '<header class="site">' in html
+    assert "<strong>Event: Vermont police report AirTags in cars</strong>" in html
+    assert f"Removed on <time datetime=\"{event.deleted_at.isoformat()}" in html or "Removed on <time" in html
+    assert f'<a href="/events/{event.slug}/versions/2/">version 2</a>' in html
+    assert client.get(f"/events/{event.slug}/versions/2/").status_code == 200

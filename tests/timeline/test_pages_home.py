@@ -35,8 +35,15 @@ def test_the_about_page_states_the_licence_and_links_the_api_dump_and_feed(clien
     html = client.get("/about/").content.decode()
     assert "<strong>ODbL 1.0</strong>" in html
     assert 'href="/api/v1/"' in html and 'href="/feeds/events/"' in html and 'href="/sitemap.xml"' in html
-    assert "How reports are matched and reviewed" in html and "How to cite" in html
+    assert "What is automatic and what is reviewed" in html and "How to cite" in html
     assert 'href="/api/v1/docs/"' in html
+    assert '<a href="/data/">The bulk dump</a>' in html
+
+
+def test_the_about_page_does_not_claim_every_record_is_reviewed(client, db):
+    html = client.get("/about/").content.decode()
+    assert "Curators review every record" not in html
+    assert "without a curator's review" in html and "matched automatically, not yet reviewed" in html
 
 
 def test_the_about_page_links_the_bulk_dump_where_one_is_published(client, db, settings):

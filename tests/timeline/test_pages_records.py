@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
 
 from tests.timeline.page_helpers import fresh_cache, make_events, published, world  # noqa: F401
 from timeline.coverage import report_link_model
@@ -44,8 +45,28 @@ def test_every_page_has_landmarks_one_h1_and_no_inline_script_or_style(client, s
 def test_every_record_page_has_a_cite_block_with_its_permalink(client, seed, url):
     html = client.get(url).content.decode()
     assert "Cite this page" in html
-    assert f"Permanent link: <a href=\"http://127.0.0.1:8000{url}\">" in html
+    # Without SITE_URL the addresses are on the request's own host and port.
+    assert f"Always the current version: <a href=\"http://testserver{url}\">" in html
+    assert re.search(rf'This version: <a href="http://testserver{url}versions/\d+/">', html)
     assert "CC BY 4.0" in html
+
+
+@override_settings(SITE_URL="")
+def test_cite_blocks_follow_the_host_and_port_the_site_is_served_on(client, seed):
+    html = client.get("/agencies/cbp/", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert 'This version: <a href="http://127.0.0.1:9000/agencies/cbp/versions/1/">' in html
+    assert ":8000" not in html
+
+
+@override_settings(SITE_URL="", ALLOWED_HOSTS=["127.0.0.1"])
+def test_a_host_not_allowed_gets_a_400_not_a_citation_on_it(client, seed):
+    assert client.get("/agencies/cbp/", HTTP_HOST="evil.example").status_code == 400
+
+
+@override_settings(SITE_URL="https://timeline.example")
+def test_site_url_wins_over_the_request_host(client, seed):
+    html = client.get("/agencies/cbp/", HTTP_HOST="127.0.0.1:9000").content.decode()
+    assert 'This version: <a href="https://timeline.example/agencies/cbp/versions/1/">' in html
 
 
 def test_an_event_page_shows_its_sources_with_outlet_headline_date_link_and_archive(client, db):
@@ -73,9 +94,13 @@ def test_a_program_page_shows_status_lifecycle_agencies_vendors_contracts_statem
     assert 'href="/agencies/ice/"' in html and 'href="/organizations/palantir/"' in html
     assert 'href="/contracts/ice-palantir-immigrationos-2025/">ImmigrationOS build</a> with Palantir Technologies, $30,000,000' in html
     assert "Palantir begins supplying" in html
-    # The contract's value is disputed (30,000,000 vs 29,900,000): shown with the contract named.
+    # The contract's value is disputed (30,000,000 vs 29,900,000 vs 29,800,000): shown as money,
+    # with the contract named.
     conflicts = html[html.index("Where sources disagree"):]
-    assert "30000000" in conflicts and "29900000" in conflicts and "ImmigrationOS build" in conflicts
+    assert "ImmigrationOS build" in conflicts
+    for value in ("$30,000,000", "$29,900,000", "$29,800,000"):
+        assert f'<p class="value">{value}</p>' in conflicts
+    assert "30000000" not in conflicts
 
 
 def test_a_program_page_counts_independent_sources_with_copies_folded_under_their_original(client, db):
@@ -96,7 +121,9 @@ def test_a_program_page_counts_independent_sources_with_copies_folded_under_thei
 def test_the_seed_program_with_a_disputed_operator_shows_both_agencies_claims(client, seed):
     html = client.get("/programs/self-report-departure-app/").content.decode()
     conflicts = html[html.index("Where sources disagree"):]
-    assert '<p class="value">ice</p>' in conflicts and '<p class="value">cbp</p>' in conflicts
+    assert '<p class="value">U.S. Immigration and Customs Enforcement</p>' in conflicts
+    assert '<p class="value">U.S. Customs and Border Protection</p>' in conflicts
+    assert "The Independent" in conflicts and "KESQ News Channel 3" in conflicts
 
 
 def test_draft_records_are_not_found(client, seed):
@@ -186,3 +213,24 @@ def test_detail_query_counts_do_not_grow_with_the_events(client, db, django_asse
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200, what
+
+
+@override_settings(SITE_URL="https://timeline.example")
+def test_record_pages_carry_a_canonical_link_and_opengraph_tags(client, seed):
+    html = client.get("/programs/immigrationos/").content.decode()
+    assert '<link rel="canonical" href="https://timeline.example/programs/immigrationos/">' in html
+    assert '<meta property="og:title" content="ImmigrationOS">' in html
+    assert '<meta property="og:url" content="https://timeline.example/programs/immigrationos/">' in html
+    version = client.get("/programs/immigrationos/versions/1/").content.decode()
+    assert '<link rel="canonical" href="https://timeline.example/programs/immigrationos/versions/1/">' in version
+    assert version.count('rel="canonical"') == 1
+
+
+@pytest.mark.parametrize("url", [u for u in SEED_PAGES if "search" not in u] + [
+    "/programs/self-report-departure-app/", "/programs/port-face-comparison/", "/changes/",
+    "/events/cbp-outbound-vehicle-photo-plan-disclosed/versions/", "/events/cbp-outbound-vehicle-photo-plan-disclosed/versions/1/",
+])
+def test_no_internal_wording_reaches_a_public_page(client, seed, url):
+    html = client.get(url).content.decode().lower()
+    for internal in ("seed spec", "seed reporting", "loaded from fixture", "not recorded in the seed"):
+        assert internal not in html, (url, internal)

@@ -1,5 +1,6 @@
 """Feed reports on event and program pages (needs the matching app's ReportEventLink)."""
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -107,3 +108,36 @@ def test_report_coverage_adds_one_query_whatever_the_number_of_reports(client, d
     # and originals.
     with django_assert_num_queries(9):
         assert client.get(event.get_absolute_url()).status_code == 200
+
+
+def test_a_report_the_matcher_attached_is_marked_unreviewed_until_a_curator_approves_it(client, db):
+    event = make_events(1, world())[0]
+    make_report(1, event, status="attached", title="Attached by the matcher")
+    make_report(2, event, status="approved", title="Approved by a curator")
+    html = client.get(event.get_absolute_url()).content.decode()
+    attached = html[html.index("Attached by the matcher"):]
+    attached = attached[:attached.index("</li>")]
+    approved = html[html.index("Approved by a curator"):]
+    approved = approved[:approved.index("</li>")]
+    assert "matched automatically, not yet reviewed" in attached
+    assert "not yet reviewed" not in approved
+    program_html = client.get("/programs/face-capture/").content.decode()
+    assert program_html.count('class="unreviewed"') == 1
+
+
+def test_copies_of_one_report_count_once_when_its_original_is_not_cited(client, db):
+    from django.contrib.contenttypes.models import ContentType
+
+    from timeline.models import Citation, Event, Source
+
+    event = make_events(1, world())[0]
+    before = client.get(event.get_absolute_url()).content.decode()
+    independent = int(re.search(r"<strong>(\d+)</strong> independent", before).group(1))
+    for n, outlet in enumerate(["Copier One", "Copier Two"]):
+        source = Source.objects.create(url=f"https://copy{n}.example.net/a", outlet=outlet, original_outlet="WIRED",
+                                       headline="The same WIRED story", kind="copy", state="published")
+        Citation.objects.create(source=source, content_type=ContentType.objects.get_for_model(Event), object_id=event.pk)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert f"<strong>{independent + 1}</strong> independent sources, plus 1 copy folded under its original." in html
+    details = html[html.index("<details>"):html.index("</details>")]
+    assert "WIRED, republished by Copier Two" in details

@@ -34,7 +34,7 @@ def test_a_too_long_query_gets_a_clear_error(client, seed):
 
 def test_the_empty_search_page_shows_a_labelled_box(client, db):
     html = client.get("/search/").content.decode()
-    assert '<label for="id_q">Search events, programs, statements and sources</label>' in html
+    assert '<label for="id_q">Search events, programs, agencies, organizations, people, contracts, statements and sources</label>' in html
     assert 'role="search"' in html
 
 
@@ -42,14 +42,16 @@ def test_many_matching_events_link_to_the_filtered_timeline(client, db):
     make_events(25, world())
     html = client.get("/search/?q=number").content.decode()
     assert html.count('href="/events/event-') == 20
+    assert '<a href="#r-events">Events</a>: 25' in html and "Events (25)" in html
     assert 'href="/timeline/?q=number"' in html
 
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_its_query_count_does_not_grow_with_the_matches(client, db, django_assert_num_queries, count):
     make_events(count, world())
-    # 1 events, 2 their programs, 3 programs, 4 statements+speakers, 5 sources.
-    with django_assert_num_queries(5):
+    # 1 events, 2 their programs, 3 programs, 4 agencies, 5 organizations, 6 people, 7 contracts,
+    # 8 statements+speakers, 9 sources; 10 the count of events when more than a page match.
+    with django_assert_num_queries(9 if count <= 20 else 10):
         assert client.get("/search/?q=e").status_code == 200
 
 
@@ -79,3 +81,14 @@ def test_on_postgresql_full_text_search_can_use_its_index(db):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "timeline_event_search_gin" in plan
+
+
+def test_it_finds_people_organizations_agencies_and_contracts_with_counts_per_kind(client, seed):
+    html = client.get("/search/?q=Jessica").content.decode()
+    assert 'href="/people/jessica-turner/"' in html and "People (1)" in html
+    html = client.get("/search/?q=ImmigrationOS build").content.decode()
+    assert 'href="/contracts/ice-palantir-immigrationos-2025/"' in html and "Contracts (1)" in html
+    html = client.get("/search/?q=Palantir").content.decode()
+    assert 'href="/organizations/palantir/"' in html
+    html = client.get("/search/?q=Customs").content.decode()
+    assert 'href="/agencies/cbp/"' in html and 'href="/agencies/ice/"' in html and "Agencies (2)" in html

@@ -117,3 +117,13 @@ def test_its_filtered_query_count_does_not_grow_with_the_events_shown(client, db
         response = client.get("/timeline/?program=face-capture&agency=dhs&organization=acme&kind=announcement")
     assert response.status_code == 200
     assert f"{count} events match" in response.content.decode()
+
+
+def test_a_filtered_timeline_links_the_same_query_as_csv_and_json_in_the_api(client, seed):
+    html = client.get("/timeline/?agency=dhs&year=2025&order=oldest").content.decode()
+    query = "agency=dhs&amp;date_from=2025&amp;date_to=2025&amp;ordering=date"
+    assert f'href="/api/v1/events/?{query}&amp;format=csv">CSV</a>' in html
+    assert f'href="/api/v1/events/?{query}">JSON</a>' in html
+    shown = int(re.search(r"(\d+) events? match", html).group(1))
+    api = client.get("/api/v1/events/?" + query.replace("&amp;", "&")).json()
+    assert len(api["results"]) == shown

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from timeline.models import (
-    Agency, Claim, Contract, Event, Organization, Person, Program, Source, State, Statement,
+    Agency, Citation, Claim, Contract, Event, LifecycleTransition, Organization, Person, Program, Source, State,
+    Statement,
 )
 
 SEED_SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "seed-timeline.yaml"
@@ -74,31 +75,72 @@ def test_it_matches_the_seed_spec_record_by_record(seed, spec):
     assert contract.announced_display == "April 2025"
 
 
-def test_it_invents_no_url_or_publication_date(seed):
-    assert not Source.objects.exclude(url=None).exists()
-    assert not Source.objects.exclude(published=None).exists()
+def test_every_address_and_date_of_a_source_appears_in_the_spec(seed, spec):
+    spec_sources = {item["url"]: item for item in spec["sources"]}
+    for source in Source.objects.all():
+        if source.url is None:
+            assert source.published is None, source
+            continue
+        item = spec_sources[source.url]
+        assert (source.published.isoformat() if source.published else "") == (item["published"] or "")
+        assert source.headline == (item["headline"] or "")
     assert not Source.objects.exclude(archived_url="").exists()
 
 
-def test_it_reports_the_three_conflicting_claims(seed):
+def test_every_source_of_the_spec_is_cited_by_its_event_with_the_fact_it_supports(seed, spec):
+    for item in spec["sources"]:
+        source = Source.objects.get(url=item["url"])
+        citation = Citation.objects.get(source=source, content_type__model="event",
+                                        object_id=Event.objects.get(slug=item["event"]).pk)
+        assert item["supports"] in citation.note
+    assert Source.objects.exclude(url=None).count() == len({item["url"] for item in spec["sources"]})
+
+
+def test_every_event_cites_a_source(seed):
+    for event in Event.objects.all():
+        assert event.citations.exists(), event.slug
+
+
+def test_a_copy_names_the_outlet_it_copies(seed):
+    copy = Source.objects.get(url="https://techurz.com/us-border-agents-are-asking-for-help-taking-photos-of-everyone-entering-the-country-by-car")
+    assert copy.byline == "WIRED, republished by Techurz"
+    assert copy.kind == Source.Kind.COPY
+
+
+def test_it_reports_the_four_conflicting_claims(seed):
     conflicts = {}
     for claim in Claim.objects.conflicting().select_related("source"):
         conflicts.setdefault((claim.content_type.model, claim.object_id, claim.fact), set()).add(claim.value)
     anzalduas = Event.objects.get(slug="anzalduas-vehicle-face-test-results")
     contract = Contract.objects.get(slug="ice-palantir-immigrationos-2025")
     app = Program.objects.get(slug="self-report-departure-app")
+    ssa = Event.objects.get(slug="ssa-parolees-listed-deceased")
     assert conflicts == {
-        ("event", anzalduas.pk, "usable-photo-share"): {"61% success", "61% failure"},
-        ("contract", contract.pk, "value"): {"30000000", "29900000"},
+        ("event", anzalduas.pk, "usable-photo-share"): {
+            "61% success", "61% failure", "76% of images captured, 81% of those usable"},
+        ("contract", contract.pk, "value"): {"30000000", "29900000", "29800000"},
         ("program", app.pk, "operating-agency"): {"ice", "cbp"},
+        ("event", ssa.pk, "people-listed-dead"): {"6,004", "over 6,000", "more than 6,300"},
     }
-    # Every claim names its source.
-    assert not Claim.objects.filter(source=None).exists()
+    # Every claim names its source, and its subject cites that source.
+    for claim in Claim.objects.all():
+        assert Citation.objects.filter(content_type=claim.content_type, object_id=claim.object_id,
+                                       source=claim.source_id).exists(), claim
+    assert set(Claim.objects.filter(fact="operating-agency", value="cbp").values_list("source__outlet", flat=True)) == {
+        "The Independent", "KESQ News Channel 3", "The Epoch Times"}
+
+
+def test_no_internal_wording_reaches_the_records(seed):
+    for model, fields in ((Program, ["summary"]), (Source, ["notes"]), (LifecycleTransition, ["note"])):
+        for record in model.objects.all():
+            for name in fields:
+                text = getattr(record, name)
+                assert "seed" not in text.lower(), (record, text)
 
 
 def test_a_claim_that_agrees_with_every_other_is_not_a_conflict(seed):
     event = Event.objects.get(slug="anzalduas-vehicle-face-test-results")
-    Claim.objects.filter(value="61% failure").delete()
+    Claim.objects.filter(object_id=event.pk, fact="usable-photo-share").exclude(value="61% success").delete()
     assert not Claim.objects.conflicting().filter(object_id=event.pk, fact="usable-photo-share").exists()
 
 

@@ -1,6 +1,6 @@
 """/api/v1/: the researchers' REST API, its schema and its documentation."""
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -15,6 +15,7 @@ from timeline.api.views.report import ReportViewSet
 from timeline.api.views.source import SourceViewSet
 from timeline.api.views.statement import StatementViewSet
 from timeline.api.views.timelinejs import TimelineJSView
+from timeline.api.views.versions import KIND_PATTERN, RecordVersionsView, RecordVersionView
 from timeline.security import REDOC_EXTRA_SOURCES
 
 app_name = "api"
@@ -37,5 +38,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", csp_update(REDOC_EXTRA_SOURCES)(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    re_path(rf"^(?P<kind>{KIND_PATTERN})/(?P<key>[^/]+)/versions/$", RecordVersionsView.as_view(), name="versions"),
+    re_path(rf"^(?P<kind>{KIND_PATTERN})/(?P<key>[^/]+)/versions/(?P<number>[0-9]+)/$", RecordVersionView.as_view(),
+            name="version"),
     path("", include(router.urls)),
 ]

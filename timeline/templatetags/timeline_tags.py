@@ -1,9 +1,9 @@
 """Template helpers for the public pages."""
-from decimal import Decimal
-
 import nh3
 from django import template
 from django.utils.safestring import mark_safe
+
+from timeline.values import format_usd
 
 register = template.Library()
 
@@ -30,13 +30,7 @@ def feed_html(text):
     return mark_safe(sanitize_feed_html(text))
 
 
-@register.filter
-def usd(value):
-    """Format a dollar amount: 30000000 -> '$30,000,000'; cents only when there are some."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    return f"${value:,.0f}" if value == value.to_integral() else f"${value:,.2f}"
+register.filter("usd", format_usd)
 
 
 @register.simple_tag(takes_context=True)

@@ -92,7 +92,9 @@ def test_a_curator_adds_a_claim_and_the_disagreement_is_marked(seed, curator, cu
 
 
 def test_editing_a_claim_checks_the_version_and_can_settle_a_conflict(seed, curator_api):
-    url = "/api/v1/claims/5/"
+    claims = Claim.objects.filter(fact="value")
+    claims.filter(value="29800000").delete()  # two values left: 30,000,000 and 29,900,000
+    url = f"/api/v1/claims/{claims.get(value='29900000').pk}/"
     data = body(curator_api.get(url))
     assert data["in_conflict"] is True
     response = curator_api.patch(url, {"value": "30000000", "version": data["version"]}, format="json")

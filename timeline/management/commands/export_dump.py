@@ -89,10 +89,23 @@ class Command(BaseCommand):
     help = "Write every published record as gzipped JSON Lines and CSV per resource, with a manifest."
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", help="Where to write the dump (created if missing).")
+        parser.add_argument(
+            "directory", nargs="?", default=None,
+            help="Where to write the dump (created if missing); default DUMP_DIR, which /data/ serves.",
+        )
+        parser.add_argument(
+            "--site-url", default=None,
+            help="The public base URL the dump's addresses use (default SITE_URL; one of them is required).",
+        )
 
-    def handle(self, directory, **options):
-        target = Path(directory)
+    def handle(self, directory=None, site_url=None, **options):
+        base = (site_url or settings.SITE_URL).rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise CommandError(
+                "The dump's addresses need the site's public base URL: set SITE_URL or pass "
+                "--site-url https://timeline.example (http:// or https://)."
+            )
+        target = Path(directory) if directory else Path(settings.DUMP_DIR)
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -100,7 +113,7 @@ class Command(BaseCommand):
         if not os.access(target, os.W_OK):
             raise CommandError(f"Cannot write to {target}.")
         started = timezone.now()
-        ctx = RowContext(settings.SITE_URL)  # the public's view: published, live records only
+        ctx = RowContext(base)  # the public's view: published, live records only
         resources = {}
         for name, presenter_class in RESOURCES:
             resources[name] = write_resource(target, name, presenter_class, ctx)
@@ -108,8 +121,8 @@ class Command(BaseCommand):
         manifest = {
             "generated_at": started.isoformat().replace("+00:00", "Z"),
             "license": settings.DATA_LICENSE,
-            "site_url": settings.SITE_URL,
-            "api": f"{settings.SITE_URL}/api/v1/",
+            "site_url": base,
+            "api": f"{base}/api/v1/",
             "resources": resources,
         }
         with open(target / "manifest.json.tmp", "w", encoding="utf-8") as handle:
