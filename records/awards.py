@@ -331,7 +331,7 @@ def record_figures(contract, award, source, *, draft):
         value = amount_text(amount)
         if claim is None:
             Claim.objects.create(content_type=contract_type, object_id=contract.pk, fact=fact, fact_label=label,
-                                 value=value, source=source, state=state,
+                                 value=value, value_kind=Claim.ValueKind.USD, source=source, state=state,
                                  note=f"USAspending, last modified {award.last_modified_text}.")
         elif claim.value != value:
             claim.value, claim.note = value, f"USAspending, last modified {award.last_modified_text}."

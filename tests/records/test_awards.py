@@ -137,7 +137,7 @@ def test_immigrationos_award_is_proposed_as_the_contract_on_record_and_its_figur
     assert award_claim.conflicting_claims.filter(value="30000000").exists()
     page = client.get(contract.get_absolute_url()).content.decode()
     assert f'href="https://www.usaspending.gov/award/{FIRST}"' in page
-    assert "29900000" in page and "30000000" in page
+    assert "$29,900,000" in page and "$30,000,000" in page
     # A second run finds it unchanged and leaves the accepted match alone.
     again = sync_awards(AwardQuery(**ICE_PALANTIR), watch=None)
     assert again.unchanged == 1 and Contract.objects.count() == 1
