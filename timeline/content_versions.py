@@ -7,13 +7,14 @@ so bumping a counter retires every response built before the change without find
   batch; only the reports endpoint reads them, so matching never empties the events cache.
 
 Saves, deletes and many-to-many changes bump through the signal receiver, connected per sender
-in timeline/apps.py; CuratedQuerySet.update() and bulk_create() call record_change(); other bulk
-writers (the matcher's batches) call bump() themselves. Counters start from the clock, so one
+in timeline/apps.py; update(), bulk_create() and bulk_update() of a TrackedQuerySet (curated
+records, reports, links) call record_change(); raw SQL writers call it themselves. Counters start from the clock, so one
 evicted from the cache never comes back at a value an old response was stored under.
 """
 import time
 
 from django.core.cache import cache
+from django.db import models
 
 from timeline import page_cache
 
@@ -73,3 +74,22 @@ def bump_on_change(sender, **kwargs):
 def watched_models(models):
     """Return those of `models` whose changes bump a topic."""
     return [model for model in models if topic_of(model) is not None]
+
+
+class TrackedQuerySet(models.QuerySet):
+    """A QuerySet whose bulk writes, which send no signals, still tell the caches."""
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        record_change(self.model)
+        return count
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        record_change(self.model)
+        return created
+
+    def bulk_update(self, *args, **kwargs):
+        count = super().bulk_update(*args, **kwargs)
+        record_change(self.model)
+        return count

@@ -57,7 +57,7 @@ def can_see(staff, state, deleted_at):
     return deleted_at is None and (staff or state == State.PUBLISHED)
 
 
-class CuratedQuerySet(models.QuerySet):
+class CuratedQuerySet(content_versions.TrackedQuerySet):
     # Related records a row cannot be shown without: a statement is hidden while its speaker is.
     required_related = ()
 
@@ -82,17 +82,6 @@ class CuratedQuerySet(models.QuerySet):
         every deleted record for staff, deleted published ones for the public."""
         deleted = self.filter(deleted_at__isnull=False)
         return deleted if reader_is_staff(user) else deleted.filter(state=State.PUBLISHED)
-
-    def update(self, **kwargs):
-        """Update the rows and tell the caches (QuerySet.update() sends no signal)."""
-        count = super().update(**kwargs)
-        content_versions.record_change(self.model)
-        return count
-
-    def bulk_create(self, *args, **kwargs):
-        created = super().bulk_create(*args, **kwargs)
-        content_versions.record_change(self.model)
-        return created
 
 
 class Curated(models.Model):
