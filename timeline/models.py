@@ -107,7 +107,8 @@ class Curated(models.Model):
 
     @property
     def is_public(self):
-        return self.state == State.PUBLISHED and self.deleted_at is None
+        """Whether the public may see this record by its own state (see visibility_q)."""
+        return can_see(False, self.state, self.deleted_at)
 
     def soft_delete(self, reason="Deleted"):
         """Mark the record deleted (kept and restorable) and save it as a new, attributed version.
