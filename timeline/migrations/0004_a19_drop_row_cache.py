@@ -22,7 +22,8 @@ DROP TABLE IF EXISTS timeline_row_generation;
 
 def drop_row_cache(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(DROP)  # no parameters: format()'s %I and %s are PL/pgSQL's, not psycopg's
 
 
 class Migration(migrations.Migration):
