@@ -166,7 +166,10 @@ class Presenter:
     - `foreign`: output name -> foreign key whose target's slug is emitted (null when hidden);
     - `many`: output name -> many-to-many field whose targets' slugs are emitted as a list;
     - `route`: the API route name; `web_route`: the public page's route name (or None);
-    - `lookup`: "slug" or "pk", the stable identifier in both URLs.
+    - `lookup`: "slug" or "pk", the stable identifier in both URLs;
+    - `schema_fields`: output name -> DRF field, for the OpenAPI schema of what the model's
+      columns cannot tell (a transform's output, an annotation, what `decorate` adds); the rest of
+      the schema is read from the model (timeline.api.serializers.common.describe).
     """
 
     model = None
@@ -180,6 +183,7 @@ class Presenter:
     many = {}
     cited = True
     trailer = ("state", "created_at", "modified_at", "version")
+    schema_fields = {}
 
     def __init__(self, ctx):
         self.ctx = ctx

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from sources.models import LinkStatus, Report, ReportEventLink
 from sources.sanitize import html_to_text
 from timeline.api.presenting import Presenter
-from timeline.api.serializers.common import RecordSchema, schema
+from timeline.api.serializers.common import describe
 from timeline.models import visibility_q
 
 STANDING = (LinkStatus.ATTACHED.value, LinkStatus.APPROVED.value)
@@ -22,6 +22,14 @@ def public_reports():
     return Report.objects.filter(Exists(standing))
 
 
+class EventLinkSchema(serializers.Serializer):
+    event = serializers.SlugField()
+    event_url = serializers.URLField()
+    status = serializers.ChoiceField(choices=LinkStatus.choices)
+    score = serializers.FloatField(help_text="The matcher's score, 0 to 1.")
+    is_primary = serializers.BooleanField()
+
+
 class ReportPresenter(Presenter):
     model = Report
     route = "api:report-detail"
@@ -30,6 +38,14 @@ class ReportPresenter(Presenter):
     fields = (("document_url", "url"), "title", "summary", "author", "published", "published_fallback")
     transforms = {"summary": html_to_text, "document_url": lambda url: url or None}
     trailer = ("fetched_at",)
+    schema_fields = {
+        "document_url": serializers.URLField(allow_null=True, help_text="The item's own link."),
+        "summary": serializers.CharField(allow_blank=True, help_text="The feed's summary as plain text."),
+        "outlet": serializers.CharField(allow_blank=True, help_text="Who published it (the feed's title)."),
+        "duplicate_of": serializers.IntegerField(allow_null=True, help_text="The earlier report this one copies."),
+        "duplicate_of_url": serializers.URLField(allow_null=True),
+        "events": EventLinkSchema(many=True, help_text="The events this report is linked to."),
+    }
 
     def value_names(self):
         # The feed's own address is never shown: it may be internal (a file:// path, an intranet host).
@@ -68,24 +84,4 @@ class ReportPresenter(Presenter):
         return max((t for t in times if t is not None), default=None)
 
 
-class EventLinkSchema(serializers.Serializer):
-    event = serializers.SlugField()
-    event_url = serializers.URLField()
-    status = serializers.ChoiceField(choices=LinkStatus.choices)
-    score = serializers.FloatField(help_text="The matcher's score, 0 to 1.")
-    is_primary = serializers.BooleanField()
-
-
-ReportSchema = schema(
-    "Report", RecordSchema,
-    {"document_url": serializers.URLField(allow_null=True, help_text="The item's canonical link."),
-     "title": serializers.CharField(allow_blank=True),
-     "summary": serializers.CharField(allow_blank=True, help_text="The feed's summary as plain text."),
-     "author": serializers.CharField(allow_blank=True), "published": serializers.DateTimeField(),
-     "published_fallback": serializers.ChoiceField(choices=Report.PublishedFallback.choices),
-     "outlet": serializers.CharField(allow_blank=True, help_text="Who published it (the feed's title)."),
-     "duplicate_of": serializers.IntegerField(allow_null=True, help_text="The earlier report this one copies."),
-     "duplicate_of_url": serializers.URLField(allow_null=True),
-     "events": EventLinkSchema(many=True, help_text="The events this report is linked to."),
-     "fetched_at": serializers.DateTimeField()},
-)
+ReportSchema = describe(ReportPresenter)
