@@ -12,28 +12,23 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.viewsets import GenericViewSet
 
 from timeline import content_versions
-from timeline.api.caching import ResponseCache, json_response, dump_json
+from timeline.api.caching import ResponseCache, dump_json, json_response
 from timeline.api.filters import FilterBackend, StrictBooleanField
 from timeline.api.csv_export import all_rows, csv_lines
 from timeline.api.paging import KeysetPagination, OrderingBackend, parse_ordering
 from timeline.api.presenting import RowContext
 from timeline.api.renderers import CSVRenderer
+from timeline.gone import Gone
 
 # Query parameters every list takes besides its filters.
 LIST_PARAMETERS = {"ordering", "cursor", "page_size", "format"}
-
-
-class Gone(APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "This record was deleted."
-    default_code = "gone"
 
 
 class StaleVersion(Exception):
@@ -181,7 +176,7 @@ class ResourceViewSet(GenericViewSet):
     def raise_missing(self, key):
         """Raise 410 for a deleted record the reader could once see, else 404."""
         if self.model.objects.deleted_visible_to(self.request.user).filter(**{self.lookup_field: key}).exists():
-            raise Gone(f"This {self.model._meta.verbose_name} was deleted.")
+            raise Gone(detail=f"This {self.model._meta.verbose_name} was deleted.")
         raise NotFound(f"No {self.model._meta.verbose_name} with {self.lookup_field} {key!r}.")
 
 
@@ -215,7 +210,7 @@ class EditableResourceViewSet(ResourceViewSet):
             if instance is None:
                 raise NotFound(f"No {self.model._meta.verbose_name} with {self.lookup_field} {key!r}.")
             if instance.deleted_at is not None:
-                raise Gone(f"This {self.model._meta.verbose_name} was deleted.")
+                raise Gone(detail=f"This {self.model._meta.verbose_name} was deleted.")
             try:
                 self.check_version(request.data, instance)
             except StaleVersion as stale:

@@ -3,9 +3,8 @@ import django_filters
 from django.utils.html import escape, format_html, format_html_join
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.generics import GenericAPIView
-
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 
 from timeline import content_versions
 from timeline.api.caching import ResponseCache
