@@ -1,13 +1,14 @@
-"""The API's fast read path: build response rows from `.values()` queries, not model instances.
+"""The API's read path: build response rows from `.values()` queries, not model instances.
 
 A Presenter turns a queryset of one resource into plain dicts ready for JSON: one query for the
 page's own columns (related slugs joined in), one UNION ALL query for all its many-to-many links
 and its citations, and a fixed few for what a resource embeds (a program's lifecycle). The
-number of queries never depends on the number of rows. The shapes are described for the OpenAPI
-schema by the serializers in timeline.api.serializers, and the contract tests pin both.
+number of queries never depends on the number of rows.
 
 The presenter is the one description of a resource's JSON: the list and detail responses, the
-CSV export and the bulk dump are all built from present().
+CSV export and the bulk dump are built by present(), and the OpenAPI schema is read from the
+presenter and its model (timeline.api.serializers.common.describe); the contract tests pin both.
+Whole responses are cached (timeline.api.caching), so this runs on the first read after a change.
 
 Which rows a reader sees comes from the model's QuerySet (`visible_to`); related records
 (drafts and deleted records are hidden from the public) are checked with the same rule on their
