@@ -3,11 +3,13 @@
 With nothing set, the project runs for development: SQLite in ./var/, Celery tasks executed
 in-process, DEBUG on. Production uses config.production, which refuses unsafe values.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
 from config.env import envbool, envfloat, envint, envlist, envstr
+from timeline.security import policy_directives
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -34,19 +36,24 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "simple_history",
+    "axes",
     "timeline",
     "sources",
 ]
 
 MIDDLEWARE = [
-    # Production hardening (timeline/): answer /healthz before host checks and HTTPS redirects;
-    # take the client address from trusted proxies only; security headers on every response
-    # (static files included); retry safe requests once the database is back.
-    "timeline.health.HealthCheckMiddleware",
+    # Production hardening (timeline/): take the client address (and scheme) from trusted
+    # proxies only; security headers (Django's, django-csp's policy, Permissions-Policy) on every
+    # response, /healthz and static files included;
+    # answer /healthz before host checks and database retries (SECURE_REDIRECT_EXEMPT spares
+    # it the HTTPS redirect); retry safe requests once the database is back.
     "timeline.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "timeline.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "timeline.security.PermissionsPolicyMiddleware",
+    "timeline.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "timeline.db_errors.DatabaseRetryMiddleware",
@@ -57,11 +64,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a locked-out login attempt (django-axes; AXES_* settings below).
+    "axes.middleware.AxesMiddleware",
     # Last, so that their process_exception runs first: a deleted record answers 410, an
     # unreachable database or a cancelled statement answers 503 instead of a traceback.
     "timeline.gone.GoneMiddleware",
     "timeline.db_errors.DatabaseUnavailableMiddleware",
 ]
+
+# Container healthchecks and load balancers call /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -76,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "timeline.security.csp_nonce",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -123,6 +135,19 @@ DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Logins (the admin's form, DRF's session login) go through django-axes first: after
+# ADMIN_LOGIN_FAILURE_LIMIT failed attempts from one client address (TrustedProxyMiddleware's
+# REMOTE_ADDR), that address may not log in for ADMIN_LOGIN_COOLOFF_MINUTES, even with the
+# right password; the attempts are listed in the admin (Axes). `manage.py axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("ADMIN_LOGIN_FAILURE_LIMIT", 5, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("ADMIN_LOGIN_COOLOFF_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -145,15 +170,23 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Cache: local memory by default; REDIS_CACHE_URL to share it between processes.
+# Cache: local memory by default; REDIS_CACHE_URL to share it between processes (required in
+# production with more than one worker: config.production). Redis down must not take pages down:
+# django-redis ignores connection errors (IGNORE_EXCEPTIONS) and, for Django's cache API, a small
+# per-process cache stands in while Redis is unreachable (timeline.cache_backends).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "timeline"}}
-if envstr("REDIS_CACHE_URL"):
-    # Redis down must not take pages down: the resilient backend answers misses and drops writes
-    # while Redis is unreachable (short socket timeouts, then a pause before trying again).
+REDIS_CACHE_URL = envstr("REDIS_CACHE_URL")
+if REDIS_CACHE_URL:
     CACHES["default"] = {
-        "BACKEND": "timeline.cache_backends.ResilientRedisCache",
-        "LOCATION": envstr("REDIS_CACHE_URL"),
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 5},
+        "BACKEND": "timeline.cache_backends.RedisCacheWithLocalFallback",
+        "LOCATION": REDIS_CACHE_URL,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            "FALLBACK_RETRY_AFTER": 5,
+            "FALLBACK_TIMEOUT": 60,
+        },
     }
 
 # Celery: eager (in-process) when no broker is configured.
@@ -274,13 +307,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every login at INFO; lockouts are warnings.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
-# Content-Security-Policy (timeline.security): no inline script or style anywhere; a template
-# that needs an inline block marks it nonce="{{ csp_nonce }}". Report-only while DEBUG is on.
-CSP_EXTRA_SOURCES = {}  # e.g. {"img-src": ["https://example.org"]}
+# Content-Security-Policy (django-csp; the directives in timeline.security): no inline script or
+# style anywhere; a template that needs an inline block marks it nonce="{{ CSP_NONCE }}".
+CSP_EXTRA_SOURCES = {}  # a deployment's additions, e.g. {"img-src": ["https://example.org"]}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": policy_directives(CSP_EXTRA_SOURCES)}
 CSRF_FAILURE_VIEW = "timeline.errors.csrf_failure"
 # dumpdata keeps timestamps to the microsecond (backups restore exactly; timeline/exact_json.py).
 SERIALIZATION_MODULES = {"json": "timeline.exact_json"}

@@ -69,14 +69,48 @@ class FetchedFeed:
     moved_to: str | None = None
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits and reach it through a
+# translator or tunnel: IPv4-compatible (::/96, deprecated), IPv4-translated (::ffff:0:0:0/96,
+# SIIT) and NAT64's well-known prefix (64:ff9b::/96). IPv4-mapped (::ffff:0:0/96) and 6to4
+# (2002::/16) are read by ipaddress itself. Python calls these "global", so `::7f00:1` or
+# `64:ff9b::a00:1` would otherwise pass for public addresses.
+_EMBEDDING_IPV4_IN_LOW_BITS = [
+    ipaddress.ip_network("::/96"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+    ipaddress.ip_network("64:ff9b::/96"),
+]
+# Local-use NAT64 (RFC 8215) leads to the site's own translator, whatever it embeds.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip):
+    """Return the IPv4 address an IPv6 address reaches through translation or 6to4, else None."""
+    if ip.version != 6:
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in ipaddress.ip_network("::/127"):  # the unspecified address and ::1 are not IPv4
+        return None
+    if any(ip in network for network in _EMBEDDING_IPV4_IN_LOW_BITS):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_is_allowed(address):
-    """Whether we may connect to this IP address: public unicast only (loopback when allowed)."""
+    """Whether we may connect to this IP address: public unicast only (loopback when allowed).
+
+    An IPv6 address that embeds an IPv4 one (mapped, translated, NAT64, 6to4) is judged by the
+    IPv4 address it leads to, so `::ffff:0:7f00:1` is loopback and `2002:a00:1::` is private.
+    """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip in _LOCAL_NAT64:
+        return False
+    ip = embedded_ipv4(ip) or ip
     if ip.is_loopback:
         return bool(settings.FEED_ALLOW_LOOPBACK)
     # is_global is False for private, link-local (169.254.169.254, the cloud metadata service),

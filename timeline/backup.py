@@ -7,8 +7,16 @@ Two formats:
   and groups) for any database, restored with loaddata into a freshly migrated database. Slower;
   portable between SQLite and PostgreSQL.
 
+Backups are written readable by their owner only (0600): they carry users' password hashes.
+API tokens are left out (a restored site issues new ones), so a stolen backup opens no API.
+
+Why pg_dump and not a library: no maintained Python library writes PostgreSQL's custom archive
+(schema, data, sequences, restored in one transaction by pg_restore); django-dbbackup, the usual
+Django wrapper, also shells out to pg_dump and adds storage backends we do not need. So the two
+tools are called directly, with the connection settings passed in their environment.
+
 record_digest() reads every row of every table that a backup carries (models, history, users,
-groups, tokens, admin log) with foreign keys to content types, permissions, users and groups
+groups, admin log) with foreign keys to content types, permissions, users and groups
 written as natural keys, so that two databases can be compared record by record whatever ids
 those rows got.
 """
@@ -30,8 +38,10 @@ from django.db import connections
 from django.db.models.signals import post_save
 
 # Rows that `migrate` creates in every database: not backed up, referred to by natural key.
-NOT_BACKED_UP = ["contenttypes", "auth.permission", "sessions"]
-NOT_BACKED_UP_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Sessions and API tokens are live credentials: never written to a backup.
+NOT_BACKED_UP = ["contenttypes", "auth.permission", "sessions", "authtoken.token"]
+NOT_BACKED_UP_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session", "authtoken.token"}
+NOT_BACKED_UP_TABLE_DATA = ["django_session", "authtoken_token"]
 
 
 class BackupError(Exception):
@@ -66,15 +76,27 @@ def _pg_tool(name):
     return found
 
 
+def create_private_file(path):
+    """Create (or empty) `path` readable and writable by its owner only, before anything is written."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through os.open
+
+
 def backup_postgres(path, using="default"):
-    """Write a pg_dump custom-format archive of the database to `path`."""
+    """Write a pg_dump custom-format archive of the database to `path` (0600, no tokens or sessions)."""
     if not is_postgres(using):
         raise BackupError("the pg format needs PostgreSQL; use --format json on this database")
     db = _database(using)
+    create_private_file(path)
+    excluded = [f"--exclude-table-data={table}" for table in NOT_BACKED_UP_TABLE_DATA]
     result = subprocess.run(
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(path), db["NAME"]],
+        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", *excluded, "--file", str(path),
+         db["NAME"]],
         env=_pg_env(using), capture_output=True, text=True,
     )
+    os.chmod(path, 0o600)
     if result.returncode:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
 
@@ -101,14 +123,19 @@ def restore_postgres(path, using="default"):
 
 
 def backup_json(path, using="default"):
-    """Write a gzipped JSON dump of every record (natural keys where ids differ between databases)."""
+    """Write a gzipped JSON dump of every record (natural keys where ids differ between databases).
+
+    The file is 0600; sessions and API tokens are left out.
+    """
     path = Path(path)
     if path.suffix != ".gz":
         raise BackupError("name the JSON backup *.json.gz (it is compressed)")
+    create_private_file(path)
     call_command(
         "dumpdata", exclude=NOT_BACKED_UP, natural_foreign=True, natural_primary=True,
         output=str(path), database=using, verbosity=0,
     )
+    os.chmod(path, 0o600)
 
 
 def _curated_row_count(using):

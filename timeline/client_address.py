@@ -5,6 +5,10 @@ received the request from; the Nth address from the right was therefore written 
 proxy and is the client. Anything further left was sent by the client and may be forged. With
 N = 0 (the default) X-Forwarded-For is ignored. DRF's throttles use REST_FRAMEWORK["NUM_PROXIES"],
 set from the same setting, and pick the same address.
+
+X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER: is the request HTTPS?) is believed on the same terms:
+dropped without trusted proxies, else the value our outermost proxy wrote is kept, so a client
+on plain HTTP cannot claim HTTPS and skip the redirect or get secure-only behaviour.
 """
 import ipaddress
 
@@ -29,8 +33,18 @@ def client_address(meta, trusted_proxies):
         return remote
 
 
+def forwarded_proto(meta, trusted_proxies):
+    """Return the scheme our outermost trusted proxy saw, or None when it cannot be believed."""
+    forwarded = meta.get("HTTP_X_FORWARDED_PROTO", "")
+    hops = [hop.strip().lower() for hop in forwarded.split(",") if hop.strip()]
+    if trusted_proxies <= 0 or not hops:
+        return None
+    scheme = hops[-min(trusted_proxies, len(hops))]
+    return scheme if scheme in ("http", "https") else None
+
+
 class TrustedProxyMiddleware:
-    """Set REMOTE_ADDR to the real client address (see the module docstring)."""
+    """Set REMOTE_ADDR and X-Forwarded-Proto from trusted proxies only (see the module docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,4 +53,9 @@ class TrustedProxyMiddleware:
         trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
         if trusted:
             request.META["REMOTE_ADDR"] = client_address(request.META, trusted)
+        scheme = forwarded_proto(request.META, trusted)
+        if scheme is None:
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        else:
+            request.META["HTTP_X_FORWARDED_PROTO"] = scheme
         return self.get_response(request)

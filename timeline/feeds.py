@@ -1,11 +1,11 @@
 """Atom feeds of new events: all of them, one program's, one agency's (with its child agencies)."""
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from timeline.browse import filter_events
+from timeline.gone import get_public_or_gone
 from timeline.models import Agency, Event, Program
 
 FEED_ITEMS = 50
@@ -56,7 +56,7 @@ class NewEventsFeed(Feed):
 
 class ProgramEventsFeed(NewEventsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Program.objects.published(), slug=slug)
+        return get_public_or_gone(Program, slug=slug)  # a deleted program's feed is 410 Gone
 
     def title(self, obj):
         return f"Surveillance Timeline: new events about {obj.name}"
@@ -73,7 +73,7 @@ class ProgramEventsFeed(NewEventsFeed):
 
 class AgencyEventsFeed(NewEventsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Agency.objects.published(), slug=slug)
+        return get_public_or_gone(Agency, slug=slug)
 
     def title(self, obj):
         return f"Surveillance Timeline: new events involving {obj}"

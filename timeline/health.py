@@ -1,14 +1,22 @@
 """/healthz: is the database reachable, is the broker, is the shared cache.
 
-Answered by a middleware placed first, so that load balancers and container healthchecks get an
-answer whatever Host header they send and without an HTTPS redirect. 200 while the database
-answers, even with Redis down (the site keeps serving; the report says what is degraded); 503
-when the database does not answer.
+Answered by a middleware placed after the security headers and before everything that reads the
+Host header or the database, so that load balancers and container healthchecks get an answer
+whatever Host they send, without an HTTPS redirect (SECURE_REDIRECT_EXEMPT), and never held in
+database retries. 200 while the database answers, even with Redis down (the site keeps serving;
+the status says "degraded"); 503 "down" when the database does not answer.
+
+The public sees {"status": "ok" | "degraded" | "down"} only: connection errors name hosts and
+ports. The timings and error details go to requests from the machine itself (a container
+healthcheck, an operator's curl) and to signed-in staff.
 """
+import ipaddress
 import logging
 import time
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -94,6 +102,32 @@ def health_report():
     return code, {"status": status, **report}
 
 
+def _is_local(request):
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_staff(request):
+    """Whether the session cookie belongs to an active staff user (hits the database)."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    try:
+        user = get_user(request)
+    except Exception:  # noqa: BLE001 - an unreadable session is simply not staff
+        logger.warning("health: could not read the session", exc_info=True)
+        return False
+    return user.is_active and user.is_staff
+
+
+def may_see_details(request, database_ok):
+    """Localhost always; staff only while the database answers (their session lives there)."""
+    return _is_local(request) or (database_ok and _is_staff(request))
+
+
 class HealthCheckMiddleware:
     """Answer GET/HEAD /healthz with the health report (see the module docstring)."""
 
@@ -103,8 +137,9 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path in HEALTH_PATHS and request.method in ("GET", "HEAD"):
             code, report = health_report()
+            if not may_see_details(request, report["database"]["ok"]):
+                report = {"status": report["status"]}
             response = JsonResponse(report, status=code)
             response["Cache-Control"] = "no-store"
-            response["X-Content-Type-Options"] = "nosniff"
             return response
         return self.get_response(request)

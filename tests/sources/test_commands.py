@@ -35,9 +35,32 @@ def test_poll_feed_prints_one_json_row_per_entry_from_a_local_file(db, tmp_path)
     assert feed.url == path.resolve().as_uri() and not feed.enabled
 
 
-def test_poll_feed_summarises_a_url(db, feed_server):
-    out, _ = run("poll_feed", feed_server.serve("/feed.xml", rss_of(3)))
+def test_poll_feed_summarises_a_url_and_stores_it_with_save(db, feed_server):
+    out, _ = run("poll_feed", feed_server.serve("/feed.xml", rss_of(3)), "--save")
     assert out.strip().endswith("3 entries, 3 new")
+    feed = Feed.objects.get()
+    assert feed.enabled and feed.reports.count() == 3
+
+
+def test_poll_feed_of_a_new_url_stores_nothing_without_save(db, feed_server):
+    url = feed_server.serve("/feed.xml", rss_of(3))
+    out, err = run("poll_feed", url)
+    assert out.strip().endswith("3 entries, 3 new")
+    assert "nothing was stored" in err
+    assert not Feed.objects.exists() and not Report.objects.exists()
+
+
+def test_poll_feed_of_a_bad_url_leaves_no_feed_behind(db, feed_server):
+    for path in ("/a.xml", "/b.xml", "/c.xml"):
+        with pytest.raises(CommandError, match="HTTP 404"):
+            run("poll_feed", feed_server.url(path))
+    assert not Feed.objects.exists()
+
+
+def test_poll_feed_of_a_known_feed_polls_and_stores_it(db, feed_server):
+    feed = Feed.objects.create(url=feed_server.serve("/feed.xml", rss_of(2)))
+    run("poll_feed", feed.url)
+    assert Report.objects.filter(feed=feed).count() == 2
 
 
 @pytest.mark.parametrize("content, message", [

@@ -380,3 +380,28 @@ def test_a_malformed_feed_is_stored_as_far_as_it_goes_and_the_problem_shown_on_t
     feed.refresh_from_db()
     assert result.outcome == "stored" and feed.reports.count() >= 3
     assert feed.last_error == "" and "not well-formed" in feed.last_warning
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::a00:1",  # IPv4-compatible 10.0.0.1
+        "::ffff:0:7f00:1",  # IPv4-translated (SIIT) 127.0.0.1
+        "::ffff:0:a9fe:a9fe",  # IPv4-translated 169.254.169.254, the metadata service
+        "64:ff9b::7f00:1",  # NAT64 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 10.0.0.1
+        "64:ff9b:1::a00:1",  # local-use NAT64 10.0.0.1
+        "2002:7f00:1::",  # 6to4 127.0.0.1
+        "2002:c0a8:101::1",  # 6to4 192.168.1.1
+    ],
+)
+def test_ipv6_translation_prefixes_are_refused_by_the_ipv4_address_they_embed(settings, address):
+    settings.FEED_ALLOW_LOOPBACK = False
+    assert not address_is_allowed(address)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d822", "2002:5db8:d822::1", "2606:4700::1111"])
+def test_ipv6_addresses_leading_to_a_public_address_are_allowed(settings, address):
+    settings.FEED_ALLOW_LOOPBACK = False
+    assert address_is_allowed(address)

@@ -89,3 +89,25 @@ def test_behind_one_proxy_clients_are_told_apart_but_forged_hops_do_not_help(pro
     # Another real client behind the same proxy has its own allowance.
     other = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.8")
     assert view(other).status_code == 200
+
+
+# Issue 17 item 16: X-Forwarded-Proto is believed only from the configured proxies.
+
+@pytest.fixture
+def https_redirect(settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_without_trusted_proxies_a_client_cannot_claim_https(client, https_redirect, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    response = client.get("/about/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+def test_behind_a_trusted_proxy_its_x_forwarded_proto_is_believed(client, https_redirect, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client.get("/about/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    assert client.get("/about/", HTTP_X_FORWARDED_PROTO="http").status_code == 301
+    # The client's own claim sits left of what our proxy appended: the proxy's "http" wins.
+    assert client.get("/about/", HTTP_X_FORWARDED_PROTO="https, http").status_code == 301

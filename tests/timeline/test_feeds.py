@@ -43,6 +43,18 @@ def test_feeds_of_unknown_or_draft_records_are_not_found(client, seed):
     assert client.get("/feeds/programs/nothing/").status_code == 404
 
 
+@pytest.mark.parametrize("path, model, slug", [
+    ("/feeds/programs/immigrationos/", "Program", "immigrationos"),
+    ("/feeds/agencies/ice/", "Agency", "ice"),
+])
+def test_feeds_of_deleted_programs_and_agencies_answer_410_gone(client, seed, path, model, slug):
+    from timeline import models
+
+    getattr(models, model).objects.get(slug=slug).soft_delete()
+    response = client.get(path)
+    assert response.status_code == 410
+
+
 def test_pages_advertise_their_feeds(client, seed):
     html = client.get("/programs/immigrationos/").content.decode()
     assert 'type="application/atom+xml" title="New events: ImmigrationOS" href="/feeds/programs/immigrationos/"' in html

@@ -1,7 +1,7 @@
 """Security headers on every response, and a Content-Security-Policy without 'unsafe-inline'."""
 import pytest
 
-from timeline.security import build_policy
+from timeline.security import policy_directives
 
 
 def _policy(response):
@@ -12,36 +12,42 @@ def _policy(response):
 def test_every_response_carries_the_security_headers(client, db, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    if path != "/healthz":
-        assert response.headers["X-Frame-Options"] == "DENY"
-        assert response.headers["Referrer-Policy"] == "same-origin"
-        policy = _policy(response)
-        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
-        assert "frame-ancestors 'none'" in policy
-        assert "script-src 'self';" in policy
-        assert "camera=()" in response.headers["Permissions-Policy"]
+    # /healthz too (issue 17 item 11: it used to answer before the security middleware).
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    policy = _policy(response)
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "camera=()" in response.headers["Permissions-Policy"]
 
 
 def test_the_policy_names_a_nonce_only_when_a_template_used_it(rf):
+    from csp.middleware import CSPMiddleware
     from django.http import HttpResponse
     from django.template import engines
 
-    from timeline.security import SecurityHeadersMiddleware
-
-    template = engines["django"].from_string('<script nonce="{{ csp_nonce }}">1</script>')
+    template = engines["django"].from_string('<script nonce="{{ CSP_NONCE }}">1</script>')
 
     def view_with_inline_script(request):
         return HttpResponse(template.render({}, request))
 
     request = rf.get("/")
-    response = SecurityHeadersMiddleware(view_with_inline_script)(request)
+    response = CSPMiddleware(view_with_inline_script)(request)
     nonce = str(request.csp_nonce)
     assert len(nonce) >= 20
     assert f'nonce="{nonce}"' in response.content.decode()
     assert f"script-src 'self' 'nonce-{nonce}'" in _policy(response)
 
-    plain = SecurityHeadersMiddleware(lambda r: HttpResponse("plain"))(rf.get("/"))
+    plain = CSPMiddleware(lambda r: HttpResponse("plain"))(rf.get("/"))
     assert "nonce-" not in _policy(plain)
+
+
+def test_the_redoc_page_alone_gets_its_worker_and_style_hashes(client, db):
+    redoc = _policy(client.get("/api/v1/redoc/"))
+    assert "worker-src 'self' blob:" in redoc and "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='" in redoc
+    assert "unsafe-inline" not in redoc
+    assert "blob:" not in _policy(client.get("/api/v1/docs/"))
 
 
 def test_static_files_served_by_whitenoise_carry_the_policy_too(client, db, settings):
@@ -60,8 +66,9 @@ def test_the_admin_pages_need_no_inline_script_or_style(admin_client):
 
 
 def test_extra_sources_from_settings_are_added_to_their_directive():
-    policy = build_policy(extra={"img-src": ["https://img.example.org"]})
-    assert "img-src 'self' data: https://img.example.org" in policy
+    directives = policy_directives(extra={"img-src": ["https://img.example.org"]})
+    assert directives["img-src"] == ["'self'", "data:", "https://img.example.org"]
+    assert policy_directives()["img-src"] == ["'self'", "data:"]
 
 
 def test_production_settings_send_hsts_and_the_policy():

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from timeline.browse import MAX_QUERY_LENGTH
 from timeline.dates import Precision, parse_precise, period_end
 from timeline.models import (
     Agency, Claim, Contract, Event, EventKind, Organization, Person, Program, ProgramStatus, Source, State, Statement,
@@ -40,6 +41,16 @@ def search_document_sql(table, qualified=True):
     prefix = f'"{table}".' if qualified else ""
     joined = " || ' ' || ".join(f'coalesce({prefix}"{col}", \'\')' for col in SEARCH_COLUMNS[table])
     return f"to_tsvector('english'::regconfig, {joined})"
+
+
+# A search of many words builds a query with a clause per word: SQLite refuses one over 1,000
+# deep ("Expression tree is too large"), and no reader needs more than a few dozen.
+MAX_SEARCH_WORDS = 32
+
+
+def validate_search_words(text):
+    if len(text.split()) > MAX_SEARCH_WORDS:
+        raise forms.ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.")
 
 
 def full_text(queryset, text):
@@ -168,7 +179,10 @@ class CuratedFilterSet(django_filters.FilterSet):
         label="Only records changed at or after this time (ISO 8601), for incremental sync.",
     )
     state = django_filters.ChoiceFilter(choices=State.choices, label="Publication state (staff see drafts).")
-    q = django_filters.CharFilter(method="search", label="Full-text search (PostgreSQL; word match on SQLite).")
+    q = django_filters.CharFilter(
+        method="search", label=f"Full-text search (PostgreSQL; word match on SQLite), up to {MAX_SEARCH_WORDS} words.",
+        max_length=MAX_QUERY_LENGTH, validators=[validate_search_words],
+    )
     include_deleted = StrictBooleanFilter(
         method="keep", label="true: also list deleted records as tombstones {slug or id, state: deleted, deleted_at, "
                              "url}, so that a sync by modified_since learns of deletions.")

@@ -1,4 +1,5 @@
 """/api/v1/: the researchers' REST API, its schema and its documentation."""
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -14,6 +15,7 @@ from timeline.api.views.report import ReportViewSet
 from timeline.api.views.source import SourceViewSet
 from timeline.api.views.statement import StatementViewSet
 from timeline.api.views.timelinejs import TimelineJSView
+from timeline.security import REDOC_EXTRA_SOURCES
 
 app_name = "api"
 
@@ -34,6 +36,6 @@ urlpatterns = [
     path("timeline.json", TimelineJSView.as_view(), name="timeline-js"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/", csp_update(REDOC_EXTRA_SOURCES)(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("", include(router.urls)),
 ]
