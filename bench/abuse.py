@@ -61,7 +61,8 @@ def main():
         pg.createdb()
         redis.start()
         env = base_env(DATABASE_URL=pg.url, REDIS_CACHE_URL=redis.url(1),
-                       API_ANON_RATE="100000000/minute", API_USER_RATE="100000000/minute")
+                       API_ANON_RATE="100000000/minute", API_USER_RATE="100000000/minute",
+                       API_EXPORT_RATE="100000000/minute")
         manage(env, "migrate", "-v0")
         manage(env, "loaddata", "seed_timeline", "-v0")
         port = free_port()

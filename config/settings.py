@@ -127,17 +127,11 @@ if IS_POSTGRES:
         session.append(f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}")
     if session:
         DATABASES["default"]["OPTIONS"]["options"] = " ".join(session)
-# The API's list pages run one query each, prepared on PostgreSQL so that it is not planned
-# again on every request (timeline.api.database_json). Prepared statements live on a connection:
-# set 0 behind a pooler in transaction mode that does not track them (PgBouncer before 1.21).
-DB_PREPARED_STATEMENTS = IS_POSTGRES and envbool("DB_PREPARED_STATEMENTS", True)
-if DB_PREPARED_STATEMENTS:
-    # psycopg prepares a statement the second time a connection runs it, and only for
-    # server-side binding cursors: Django's own cursors (client-side binding) never prepare.
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1
-# The API's list rows are cached as JSON in PostgreSQL, kept right by triggers (timeline.api.row_cache).
-# Set 0 where the database is a read-only standby (reads there would store rows).
-API_ROW_CACHE = IS_POSTGRES and envbool("API_ROW_CACHE", True)
+# Whole API responses are cached this long at most (timeline.api.caching); version counters retire
+# them at once on any change made through Django. 0: no response cache.
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 300, 0)
+# An anonymous CSV export stops at this many rows and points to the bulk dump instead.
+API_ANON_EXPORT_ROWS = envint("API_ANON_EXPORT_ROWS", 10000, 1)
 # A safe request (GET/HEAD) that loses its database connection (a restart, a failover) is
 # retried with backoff for up to this many seconds before answering 503.
 DB_RETRY_SECONDS = envfloat("DB_RETRY_SECONDS", 8.0)
@@ -249,7 +243,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": envstr("API_ANON_RATE", "120/minute"),
         "user": envstr("API_USER_RATE", "2000/minute"),
+        # CSV exports (every matching row) have their own scope, per reader, on top of the above.
+        "export": envstr("API_EXPORT_RATE", "10/hour"),
     },
+    "DEFAULT_PARSER_CLASSES": [
+        "timeline.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # The client address: X-Forwarded-For is believed only for the last TRUSTED_PROXY_COUNT hops
 # (0: ignored, REMOTE_ADDR is the client). DRF's throttles use the same count, so a client cannot

@@ -28,7 +28,7 @@ from sources.matching.scoring import report_body, report_features
 from sources.matching.suggestions import Group, best_group, is_relevant
 from sources.models import (LinkStatus, Report, ReportEventLink, ReportFingerprint, ReviewDecision, SuggestedEvent,
                             SuggestionStatus)
-from timeline.page_cache import bump_content_version
+from timeline import content_versions
 
 logger = logging.getLogger(__name__)
 
@@ -330,8 +330,8 @@ def _attach(reports, matcher, now):
         insert_links(new_links)
     group_unmatched_reports(unmatched, matcher)
     save_match_state(reports, now)
-    # Bulk writes send no signals: tell the public page cache that coverage changed.
-    bump_content_version()
+    # Links inserted by raw SQL send no signal: tell the pages' and the API's caches.
+    content_versions.record_change(ReportEventLink)
     return outcomes
 
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from timeline.content_versions import TrackedQuerySet
+
 # After this many failed polls in a row a feed is shown as failing and polled at the slowest rate.
 FAILING_AFTER = 5
 # Backoff and server-requested delays never push the next poll further than this.
@@ -151,6 +153,8 @@ class Report(models.Model):
     suggested_event = models.ForeignKey("sources.SuggestedEvent", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="reports")
 
+    objects = TrackedQuerySet.as_manager()  # bulk writes (ingest, matching) tell the API's cache
+
     class Meta:
         ordering = ["-published", "-id"]
         constraints = [
@@ -174,7 +178,7 @@ class LinkStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected by a curator"
 
 
-class ReportEventLinkQuerySet(models.QuerySet):
+class ReportEventLinkQuerySet(TrackedQuerySet):
     def review_queue(self):
         """Proposed links, highest score first, with what the queue shows (one query)."""
         return (self.filter(status=LinkStatus.PROPOSED)

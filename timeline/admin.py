@@ -196,7 +196,7 @@ class ClaimAdmin(CuratedAdmin):
     autocomplete_fields = ["source"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_conflicts().select_related("source", "content_type")
+        return super().get_queryset(request).with_conflicts(request.user).select_related("source", "content_type")
 
     @admin.display(boolean=True, description="conflict")
     def in_conflict(self, obj):

@@ -8,12 +8,8 @@ def record_fixture_history(sender, instance, raw=False, **kwargs):
     django-simple-history skips raw saves, so without this the first curator edit of a seed
     record would leave nothing to revert to.
     """
-    if not raw or sender._meta.app_label not in ("timeline", "sources"):
-        return
-    manager = getattr(sender, "history", None)
-    if manager is None or not hasattr(manager, "bulk_history_create"):
-        return
-    manager.bulk_history_create([instance], default_change_reason="Loaded from fixture")
+    if raw:
+        sender.history.bulk_history_create([instance], default_change_reason="Loaded from fixture")
 
 
 class TimelineConfig(AppConfig):
@@ -21,14 +17,23 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
+        from django.apps import apps
+
+        from timeline import content_versions, page_cache
         from timeline.permissions import ensure_curation_groups
 
-        post_save.connect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
         post_migrate.connect(ensure_curation_groups, dispatch_uid="timeline.ensure_curation_groups")
-        from timeline.api.row_cache import install_after_migrate
 
-        post_migrate.connect(install_after_migrate, dispatch_uid="timeline.api.row_cache.install")
-        from timeline.page_cache import bump_on_change
-
-        for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(bump_on_change, dispatch_uid="timeline.page_cache.bump_on_change")
+        # Per sender, so that models nobody caches keep Django's fast delete (a receiver
+        # connected with no sender turns it off for every model).
+        models = apps.get_models(include_auto_created=True)
+        for model in models:
+            if model._meta.app_label in ("timeline", "sources") and hasattr(getattr(model, "history", None),
+                                                                            "bulk_history_create"):
+                post_save.connect(record_fixture_history, sender=model,
+                                  dispatch_uid=f"timeline.record_fixture_history:{model._meta.label}")
+        for receiver, watched in ((page_cache.bump_on_change, page_cache.watched_models(models)),
+                                  (content_versions.bump_on_change, content_versions.watched_models(models))):
+            for model in watched:
+                for signal in (post_save, post_delete, m2m_changed):
+                    signal.connect(receiver, sender=model, dispatch_uid=f"{receiver.__module__}:{model._meta.label}")

@@ -4,7 +4,7 @@ Views fetch public records with get_public_or_gone(); it raises Gone for a publi
 was soft-deleted. Gone is a DRF APIException (status 410), so API views answer it as JSON on
 their own; for plain Django views GoneMiddleware renders the friendly 410 page.
 """
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.http import Http404
 from rest_framework.exceptions import APIException
 
@@ -31,23 +31,25 @@ def get_public_or_gone(queryset_or_model, **lookup):
 
     Pass the model or a queryset that does NOT filter out deleted records (use
     `Event.objects.select_related(...)`, not `.published()`), or deleted records look like
-    records that never existed. A deleted draft was never public: it is a plain 404.
-    One query.
+    records that never existed. A deleted draft was never public: it is a plain 404. Whether a
+    live record is public is the model's own rule (visible_to the public: a statement by a draft
+    speaker is not). One query.
     """
     if isinstance(queryset_or_model, type) and issubclass(queryset_or_model, Model):
         queryset = queryset_or_model._default_manager.all()
     else:
         queryset = queryset_or_model
     model = queryset.model
+    public = model._default_manager.published().filter(pk=OuterRef("pk"))
     try:
-        obj = queryset.get(**lookup)
+        obj = queryset.annotate(is_visible_to_public=Exists(public)).get(**lookup)
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No {model._meta.verbose_name} matches the given query.") from None
     if obj.deleted_at is not None:
         if obj.state == State.PUBLISHED:
             raise Gone(obj)
         raise Http404(f"No {model._meta.verbose_name} matches the given query.")
-    if obj.state != State.PUBLISHED:
+    if not obj.is_visible_to_public:
         raise Http404(f"No {model._meta.verbose_name} matches the given query.")
     return obj
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from timeline import content_versions
 from timeline.dates import Precision, format_precise, iso_precise, period_end, validate_precise_date
 
 http_url_validator = URLValidator(
@@ -36,20 +37,51 @@ class State(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class CuratedQuerySet(models.QuerySet):
+def reader_is_staff(user):
+    """Whether `user` (None for the public) reads as staff: drafts visible, deletions not."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def visibility_q(user, prefix=""):
+    """Return a Q for records `user` may see (None: the public), the one rule every read uses:
+    the public sees published, live records; staff see every live record. `prefix` applies it to
+    a related record ("speaker__")."""
+    condition = Q(**{f"{prefix}deleted_at__isnull": True})
+    if not reader_is_staff(user):
+        condition &= Q(**{f"{prefix}state": State.PUBLISHED})
+    return condition
+
+
+def can_see(staff, state, deleted_at):
+    """visibility_q for a record's columns already fetched (state and deleted_at)."""
+    return deleted_at is None and (staff or state == State.PUBLISHED)
+
+
+class CuratedQuerySet(content_versions.TrackedQuerySet):
+    # Related records a row cannot be shown without: a statement is hidden while its speaker is.
+    required_related = ()
+
     def alive(self):
         """Records not soft-deleted."""
         return self.filter(deleted_at__isnull=True)
 
-    def published(self):
-        """Records the public may see: published and not deleted."""
-        return self.filter(deleted_at__isnull=True, state=State.PUBLISHED)
-
     def visible_to(self, user):
-        """Published records for the public; every live record for staff."""
-        if user is not None and user.is_authenticated and user.is_staff:
-            return self.alive()
-        return self.published()
+        """Records `user` may see (None: the public): the one place visibility is decided, used
+        by pages, the API and its filters, search, feeds, the sitemap, conflicts and the dump."""
+        condition = visibility_q(user)
+        for related in self.required_related:
+            condition &= visibility_q(user, f"{related}__")
+        return self.filter(condition)
+
+    def published(self):
+        """Records the public may see (visible_to the public)."""
+        return self.visible_to(None)
+
+    def deleted_visible_to(self, user):
+        """Deleted records `user` could see before (answered 410 Gone, listed as tombstones):
+        every deleted record for staff, deleted published ones for the public."""
+        deleted = self.filter(deleted_at__isnull=False)
+        return deleted if reader_is_staff(user) else deleted.filter(state=State.PUBLISHED)
 
 
 class Curated(models.Model):
@@ -75,7 +107,8 @@ class Curated(models.Model):
 
     @property
     def is_public(self):
-        return self.state == State.PUBLISHED and self.deleted_at is None
+        """Whether the public may see this record by its own state (see visibility_q)."""
+        return can_see(False, self.state, self.deleted_at)
 
     def soft_delete(self, reason="Deleted"):
         """Mark the record deleted (kept and restorable) and save it as a new, attributed version.
@@ -530,6 +563,10 @@ class Event(Curated, Dated, Cited):
         return reverse("timeline:event", args=[self.slug])
 
 
+class StatementQuerySet(CuratedQuerySet):
+    required_related = ("speaker",)  # a quote is shown with its speaker, never anonymously
+
+
 class Statement(Curated, Dated, Cited):
     slug = models.SlugField(unique=True, max_length=120)
     quote = models.TextField(help_text="Verbatim, as the source prints it.")
@@ -540,6 +577,7 @@ class Statement(Curated, Dated, Cited):
     context = models.TextField(blank=True)
     medium = models.CharField(max_length=200, blank=True, help_text="How it was said: 'statement to WIRED', 'testimony'.")
 
+    objects = StatementQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -553,18 +591,29 @@ class Statement(Curated, Dated, Cited):
 
 
 class ClaimQuerySet(CuratedQuerySet):
-    def with_conflicts(self):
-        """Annotate `in_conflict`: another live claim on the same fact gives a different value."""
-        others = Claim.objects.filter(
-            deleted_at__isnull=True,
+    required_related = ("source",)  # a claim is one source's word
+
+    def visible_to(self, user):
+        """Also hide claims about a record `user` may not see (a draft person, a deleted event)."""
+        about_visible = Q()
+        for model in CLAIM_SUBJECTS:
+            about_visible |= Q(content_type__app_label=model._meta.app_label,
+                               content_type__model=model._meta.model_name,
+                               object_id__in=model.objects.visible_to(user).values("pk"))
+        return super().visible_to(user).filter(about_visible)
+
+    def with_conflicts(self, user=None):
+        """Annotate `in_conflict`: another claim `user` may see (None: the public) on the same
+        fact gives a different value. A draft claim is no conflict to the public."""
+        others = Claim.objects.visible_to(user).filter(
             content_type=OuterRef("content_type"),
             object_id=OuterRef("object_id"),
             fact=OuterRef("fact"),
         ).exclude(value=OuterRef("value"))
         return self.annotate(in_conflict=Exists(others))
 
-    def conflicting(self):
-        return self.with_conflicts().filter(in_conflict=True)
+    def conflicting(self, user=None):
+        return self.with_conflicts(user).filter(in_conflict=True)
 
 
 class Claim(Curated):
@@ -628,3 +677,7 @@ class Claim(Curated):
         return Claim.objects.alive().filter(
             content_type_id=self.content_type_id, object_id=self.object_id, fact=self.fact
         ).exclude(Q(value=self.value) | Q(pk=self.pk))
+
+
+# What a claim can be about (its content type's model).
+CLAIM_SUBJECTS = (Agency, Organization, Person, Program, Event, Contract, Statement)

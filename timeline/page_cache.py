@@ -44,6 +44,16 @@ def bump_content_version():
         cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
 
 
+def is_watched(model):
+    """Whether changes to `model` can show on a public page."""
+    return model._meta.app_label in WATCHED_APPS and model._meta.label_lower not in UNWATCHED_MODELS
+
+
+def watched_models(models):
+    """Return those of `models` whose changes invalidate pages (connected per sender in apps.py)."""
+    return [model for model in models if is_watched(model)]
+
+
 def bump_on_change(sender, **kwargs):
     """Signal receiver: bump the version when a watched model changes.
 
@@ -52,7 +62,7 @@ def bump_on_change(sender, **kwargs):
     pre-commit data between the last write of a transaction and its commit may be cached under
     the new version; it lives until the next change or PAGE_CACHE_SECONDS.
     """
-    if sender._meta.app_label not in WATCHED_APPS or sender._meta.label_lower in UNWATCHED_MODELS:
+    if not is_watched(sender):
         return
     action = kwargs.get("action")
     if action is not None and not action.startswith("post_"):

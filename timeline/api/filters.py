@@ -183,19 +183,33 @@ class CuratedFilterSet(django_filters.FilterSet):
         method="search", label=f"Full-text search (PostgreSQL; word match on SQLite), up to {MAX_SEARCH_WORDS} words.",
         max_length=MAX_QUERY_LENGTH, validators=[validate_search_words],
     )
+    include_deleted = StrictBooleanFilter(
+        method="keep", label="true: also list deleted records as tombstones {slug or id, state: deleted, deleted_at, "
+                             "url}, so that a sync by modified_since learns of deletions.")
 
     def search(self, queryset, name, value):
         return full_text(queryset, value)
+
+    def keep(self, queryset, name, value):
+        return queryset  # read by the view (it chooses the rows before filtering)
 
 
 class SlugChoiceFilter(Documented, django_filters.ModelChoiceFilter):
     """A record named by its slug; an unknown slug is a 400 naming the parameter."""
 
 
+def visible_records(model):
+    """A filter's choices: the records of `model` the request's reader may see, so that a draft's
+    slug is as unknown to the public as a slug that never existed (no draft oracle)."""
+    def choices(request):
+        return model.objects.visible_to(request.user if request is not None else None)
+    return choices
+
+
 def by_slug(model, field_name, label, method=None):
     kwargs = {"method": method} if method else {"field_name": field_name}
     return SlugChoiceFilter(
-        queryset=model.objects.alive(), to_field_name="slug", label=label, **kwargs)
+        queryset=visible_records(model), to_field_name="slug", label=label, **kwargs)
 
 
 class AgencyTreeMixin:
@@ -247,9 +261,6 @@ class PreciseRangeFilterSet(CuratedFilterSet):
 
     overlap = StrictBooleanFilter(
         method="keep", label="true: any record whose period overlaps the range; default: only records wholly inside.")
-
-    def keep(self, queryset, name, value):
-        return queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

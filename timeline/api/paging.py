@@ -9,7 +9,6 @@ import binascii
 import datetime
 import json
 
-from django.db import connection
 from django.db.models import F, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -40,34 +39,27 @@ class Ordering:
         tie = Q((f, value), by_id)
         return beyond | tie | Q((f"{f}__isnull", True))
 
-    def after_params(self, field, value, pk):
-        """The parameters after() compiles to, in their order in the SQL, as the database gets
-        them (`field`: the ordering field); database_json checks them against the compiled query
-        before reusing its SQL."""
-        if value is None:
-            return (pk,)
-        value = field.get_db_prep_value(value, connection)
-        return (value, value, pk)
+
+def ordering_choices(view):
+    return [v for f in view.ordering_fields for v in (f, f"-{f}")]
+
+
+def parse_ordering(request, view):
+    """Return the view's Ordering for `?ordering=` (default: the view's); unknown field: 400."""
+    raw = request.query_params.get(OrderingBackend.param, "").strip() or view.default_ordering
+    if raw not in ordering_choices(view):
+        raise ValidationError({OrderingBackend.param: [
+            f"Unknown ordering field {raw!r}; choose one of: {', '.join(ordering_choices(view))}."
+        ]})
+    return Ordering(raw.lstrip("-"), raw.startswith("-"))
 
 
 class OrderingBackend(BaseFilterBackend):
-    """Validate `?ordering=` against the view's `ordering_fields` (unknown field: 400)."""
+    """Document `?ordering=` in the schema; the view parses it (parse_ordering) and orders."""
 
     param = "ordering"
 
-    def choices(self, view):
-        return [v for f in view.ordering_fields for v in (f, f"-{f}")]
-
-    def get_ordering(self, request, view):
-        raw = request.query_params.get(self.param, "").strip() or view.default_ordering
-        if raw not in self.choices(view):
-            raise ValidationError({self.param: [
-                f"Unknown ordering field {raw!r}; choose one of: {', '.join(self.choices(view))}."
-            ]})
-        return Ordering(raw.lstrip("-"), raw.startswith("-"))
-
     def filter_queryset(self, request, queryset, view):
-        request.api_ordering = self.get_ordering(request, view)
         return queryset
 
     def get_schema_operation_parameters(self, view):
@@ -75,7 +67,7 @@ class OrderingBackend(BaseFilterBackend):
             "name": self.param, "required": False, "in": "query",
             "description": f"Sort order; a leading '-' reverses it. Default: {view.default_ordering}. "
                            "Ties break on id; records without a value come last.",
-            "schema": {"type": "string", "enum": self.choices(view)},
+            "schema": {"type": "string", "enum": ordering_choices(view)},
         }]
 
 
@@ -86,6 +78,32 @@ def encode_cursor(value, pk):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+INTEGER_TYPES = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+                 "PositiveBigIntegerField", "SmallIntegerField", "PositiveSmallIntegerField"}
+
+
+def cursor_value(value, field):
+    """Return a cursor's ordering value as `field` stores it; raise ValueError when it cannot be
+    one (an integer where a date belongs, a date beyond the calendar once in UTC)."""
+    kind = field.get_internal_type()
+    if value is None:
+        return None
+    if kind in INTEGER_TYPES:
+        if not isinstance(value, int) or isinstance(value, bool) or not -2**63 <= value < 2**63:
+            raise ValueError
+        return value
+    if not isinstance(value, str):
+        raise ValueError
+    if kind == "DateField":
+        return datetime.date.fromisoformat(value)
+    if kind == "DateTimeField":
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment.astimezone(datetime.timezone.utc)  # OverflowError past year 1 or 9999
+    return value
+
+
 def decode_cursor(token, field):
     """Return (value, pk) from a cursor token; raise a 400 naming `cursor` when it is not ours."""
     try:
@@ -93,13 +111,8 @@ def decode_cursor(token, field):
         value, pk = json.loads(raw)
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
             raise ValueError
-        if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, str) and field.get_internal_type() in ("DateField", "DateTimeField"):
-            parse = datetime.date if field.get_internal_type() == "DateField" else datetime.datetime
-            value = parse.fromisoformat(value)
-        return value, pk
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
+        return cursor_value(value, field), pk
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise ValidationError({"cursor": ["Invalid cursor: pass back the `next` link unchanged."]})
 
 
@@ -121,22 +134,20 @@ class KeysetPagination(BasePagination):
             ]})
         return int(raw)
 
-    def rows(self, queryset, ordering, size, after=None, fetch=None):
-        """Fetch up to `size` value rows after the cursor position (one query): `fetch(page,
-        after)`, when given, runs the ordered, sliced queryset and returns its rows as dicts."""
+    def rows(self, queryset, ordering, size, after=None):
+        """Fetch up to `size` value rows after the cursor position (one query)."""
         if after is not None:
             queryset = queryset.filter(ordering.after(*after))
-        page = queryset.order_by(*ordering.order_by())[:size]
-        return list(page) if fetch is None else fetch(page, after)
+        return list(queryset.order_by(*ordering.order_by())[:size])
 
-    def page(self, queryset, request, ordering, fetch=None):
-        """Return (rows, next link) for the request's cursor and page size; `fetch` (default: list;
-        see rows) turns the page's queryset into dicts holding at least id and the ordering field."""
+    def page(self, queryset, request, ordering):
+        """Return (rows, next link) for the request's cursor and page size; `queryset` gives
+        dicts holding at least id and the ordering field."""
         size = self.get_page_size(request)
         token = request.query_params.get(self.cursor_param)
         field = queryset.model._meta.get_field(ordering.field)
         after = decode_cursor(token, field) if token else None
-        rows = self.rows(queryset, ordering, size + 1, after, fetch)
+        rows = self.rows(queryset, ordering, size + 1, after)
         next_link = None
         if len(rows) > size:
             rows = rows[:size]

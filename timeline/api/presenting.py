@@ -1,27 +1,30 @@
-"""The API's fast read path: build response rows from `.values()` queries, not model instances.
+"""The API's read path: build response rows from `.values()` queries, not model instances.
 
 A Presenter turns a queryset of one resource into plain dicts ready for JSON: one query for the
 page's own columns (related slugs joined in), one UNION ALL query for all its many-to-many links
 and its citations, and a fixed few for what a resource embeds (a program's lifecycle). The
-number of queries never depends on the number of rows. The shapes are described for the OpenAPI
-schema by the serializers in timeline.api.serializers, and the contract tests pin both.
+number of queries never depends on the number of rows.
 
-Visibility of related records (drafts and deleted records are hidden from the public) is decided
-in Python from their state columns rather than in SQL: a condition on the related table makes
-SQLite's planner drive the join from that table (40 ms on 20,000 events instead of 1 ms). The
-link and citation query is plain SQL over the join tables, written from the models' metadata, because
-compiling them through the ORM cost more than running them.
+The presenter is the one description of a resource's JSON: the list and detail responses, the
+CSV export and the bulk dump are built by present(), and the OpenAPI schema is read from the
+presenter and its model (timeline.api.serializers.common.describe); the contract tests pin both.
+Whole responses are cached (timeline.api.caching), so this runs on the first read after a change.
+
+Which rows a reader sees comes from the model's QuerySet (`visible_to`); related records
+(drafts and deleted records are hidden from the public) are checked with the same rule on their
+state columns in Python (timeline.models.can_see) rather than in SQL: a condition on the related
+table makes SQLite's planner drive the join from that table (40 ms on 20,000 events instead of
+1 ms). The link and citation query is plain SQL over the join tables, written from the models'
+metadata, because compiling them through the ORM cost more than running them.
 """
 from collections import defaultdict
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from timeline.api import database_json
 from timeline.dates import format_precise
-from timeline.models import Citation, Source, State
+from timeline.models import Citation, Source, can_see, reader_is_staff, visibility_q
 
 # Stand-ins for a record's identifier when reversing a route once per request (slug routes
 # and numeric-id routes); the real identifier replaces them in each row's URL.
@@ -34,23 +37,20 @@ class RowContext:
     def __init__(self, base_url, user=None):
         self.base_url = base_url.rstrip("/")
         self.user = user
-        self.staff = bool(user is not None and user.is_authenticated and user.is_staff)
+        self.staff = reader_is_staff(user)
         self._templates = {}
 
     @classmethod
     def for_request(cls, request):
         return cls(request.build_absolute_uri("/"), request.user)
 
-    def can_see(self, state, deleted_at, published=State.PUBLISHED.value):
+    def can_see(self, state, deleted_at):
         """Whether this reader may see a record with these state columns."""
-        return deleted_at is None and (self.staff or state == published)
+        return can_see(self.staff, state, deleted_at)
 
     def visible(self, prefix=""):
-        """Return a Q for related records this reader may see (published and live, or live for staff)."""
-        condition = Q(**{f"{prefix}deleted_at__isnull": True})
-        if not self.staff:
-            condition &= Q(**{f"{prefix}state": State.PUBLISHED})
-        return condition
+        """Return a Q for related records this reader may see (timeline.models.visibility_q)."""
+        return visibility_q(self.user, prefix)
 
     def url_template(self, name):
         """Return the absolute URL of route `name` with a placeholder for the lookup, or None."""
@@ -167,7 +167,10 @@ class Presenter:
     - `foreign`: output name -> foreign key whose target's slug is emitted (null when hidden);
     - `many`: output name -> many-to-many field whose targets' slugs are emitted as a list;
     - `route`: the API route name; `web_route`: the public page's route name (or None);
-    - `lookup`: "slug" or "pk", the stable identifier in both URLs.
+    - `lookup`: "slug" or "pk", the stable identifier in both URLs;
+    - `schema_fields`: output name -> DRF field, for the OpenAPI schema of what the model's
+      columns cannot tell (a transform's output, an annotation, what `decorate` adds); the rest of
+      the schema is read from the model (timeline.api.serializers.common.describe).
     """
 
     model = None
@@ -181,6 +184,7 @@ class Presenter:
     many = {}
     cited = True
     trailer = ("state", "created_at", "modified_at", "version")
+    schema_fields = {}
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -213,17 +217,19 @@ class Presenter:
     def values(self, queryset):
         """Return the queryset as dicts of every column a row needs (not yet evaluated)."""
         related = [col for _, cols in self.foreign_columns() for col in cols]
-        return queryset.values(*self.value_names(), *related)
+        deleted = ["deleted_at"] if self.tombstones else []
+        return queryset.values(*self.value_names(), *related, *deleted)
 
-    def builds_json_in_database(self):
-        """Whether list rows can come from json_values (plain columns, links and citations only)."""
-        return database_json.supports(type(self))
+    @property
+    def tombstones(self):
+        """Whether this resource's deleted records can be listed as tombstones (curated records)."""
+        return hasattr(self.model, "deleted_at")
 
-    def json_page(self, queryset, ordering, reuse=None):
-        """Return the page's rows as dicts of id, the ordering field, `newest` and `row_json`:
-        the row's response object as JSON text, built by the database (one query; see
-        timeline.api.database_json and its fetch_page for `reuse`)."""
-        return database_json.fetch_page(self, queryset, ordering, reuse)
+    def tombstone(self, row):
+        """The trace a deleted record leaves in a sync (`?include_deleted=true`)."""
+        key = row["slug"] if self.lookup == "slug" else row["id"]
+        identity = {"slug": key} if self.lookup == "slug" else {"id": key}
+        return {**identity, "state": "deleted", "deleted_at": row["deleted_at"], "url": self.ctx.url(self.route, key)}
 
     def present(self, rows):
         """Turn fetched value dicts into response rows (a fixed number of queries)."""
@@ -235,6 +241,9 @@ class Presenter:
         can_see = self.ctx.can_see
         out = []
         for r in rows:
+            if r.get("deleted_at") is not None:
+                out.append(self.tombstone(r))
+                continue
             key = r["slug"] if self.lookup == "slug" else r["id"]
             item = {"id": r["id"]}
             if self.lookup == "slug":

@@ -44,7 +44,7 @@ def test_the_public_sees_reports_with_standing_links_and_only_those_links(report
             "id": copy.pk, "url": f"http://testserver/api/v1/reports/{copy.pk}/", "web_url": None,
             "document_url": "https://news.example/2", "title": "Report 2", "summary": "Summary with markup",
             "author": "", "published": "2025-05-09T12:00:00Z", "published_fallback": "",
-            "feed": {"title": "News Example", "url": "https://news.example/feed.xml"},
+            "outlet": "News Example",
             "duplicate_of": attached.pk, "duplicate_of_url": f"http://testserver/api/v1/reports/{attached.pk}/",
             "events": [{"event": "cbp-outbound-vehicle-photo-plan-disclosed",
                         "event_url": "http://testserver/api/v1/events/cbp-outbound-vehicle-photo-plan-disclosed/",
@@ -55,7 +55,7 @@ def test_the_public_sees_reports_with_standing_links_and_only_those_links(report
             "id": attached.pk, "url": f"http://testserver/api/v1/reports/{attached.pk}/", "web_url": None,
             "document_url": "https://news.example/1", "title": "Report 1", "summary": "Summary with markup",
             "author": "", "published": "2025-05-09T12:00:00Z", "published_fallback": "",
-            "feed": {"title": "News Example", "url": "https://news.example/feed.xml"},
+            "outlet": "News Example",
             "duplicate_of": None, "duplicate_of_url": None,
             "events": [{"event": "cbp-outbound-vehicle-photo-plan-disclosed",
                         "event_url": "http://testserver/api/v1/events/cbp-outbound-vehicle-photo-plan-disclosed/",
@@ -117,4 +117,4 @@ def test_reports_export_as_csv_with_their_links(reports, api):
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r["events"] for r in rows] == ["cbp-outbound-vehicle-photo-plan-disclosed (approved)",
                                            "cbp-outbound-vehicle-photo-plan-disclosed (attached)"]
-    assert rows[0]["feed_title"] == "News Example"
+    assert rows[0]["outlet"] == "News Example"

@@ -1,10 +1,8 @@
 """Agencies, with their parent (CBP and ICE sit under DHS)."""
-from rest_framework import serializers
 
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
-    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, schema, slug_field,
-    writable_citations,
+    CuratedWriteSerializer, aliases_field, describe, slug_field, writable_citations,
 )
 from timeline.models import Agency, split_aliases
 
@@ -15,18 +13,11 @@ class AgencyPresenter(Presenter):
     web_route = "timeline:agency"
     fields = ("name", "abbreviation", "aliases", "description", ("website", "url"))
     transforms = {"aliases": split_aliases}
+    schema_fields = {"aliases": aliases_field()}
     foreign = {"parent": "parent"}
 
 
-AgencySchema = schema(
-    "Agency", SluggedSchema,
-    {"name": serializers.CharField(), "abbreviation": serializers.CharField(allow_blank=True),
-     "aliases": serializers.ListField(child=serializers.CharField(), help_text="Other names reporting uses."),
-     "description": serializers.CharField(allow_blank=True),
-     "website": serializers.CharField(allow_blank=True),
-     "parent": serializers.SlugField(allow_null=True, help_text="The parent agency's slug.")},
-    curated_fields(), cited_fields(),
-)
+AgencySchema = describe(AgencyPresenter)
 
 
 class AgencyWriteSerializer(CuratedWriteSerializer):

@@ -4,7 +4,7 @@ from collections import defaultdict
 from rest_framework import serializers
 
 from timeline.api.presenting import Presenter, citation
-from timeline.api.serializers.common import CuratedWriteSerializer, RecordSchema, cited_fields, curated_fields, schema
+from timeline.api.serializers.common import CitationSchema, CuratedWriteSerializer, describe
 from timeline.models import Agency, Claim, Contract, Event, Organization, Person, Program, Source, Statement
 
 # Claim subjects the API can point at: content type model name -> (model, API route).
@@ -19,12 +19,24 @@ SUBJECTS = {
 }
 
 
+class SubjectSchema(serializers.Serializer):
+    type = serializers.CharField(help_text="What the claim is about: 'contract', 'program', 'event'...")
+    id = serializers.IntegerField()
+    slug = serializers.SlugField(allow_null=True)
+    url = serializers.URLField(allow_null=True, help_text="The subject in this API, when visible.")
+
+
 class ClaimPresenter(Presenter):
     model = Claim  # its querysets come annotated by Claim.objects.with_conflicts()
     route = "api:claim-detail"
     lookup = "pk"
     cited = False
     fields = ("fact", "fact_label", "value", "quote", "note", "in_conflict")
+    schema_fields = {
+        "in_conflict": serializers.BooleanField(help_text="Another claim you may see on the same fact gives another value."),
+        "subject": SubjectSchema(),
+        "citations": CitationSchema(many=True, help_text="The source that makes the claim."),
+    }
 
     def value_names(self):
         return [*super().value_names(), "content_type__model", "object_id", "source_id", "source__url",
@@ -58,22 +70,7 @@ class ClaimPresenter(Presenter):
         )] if self.ctx.can_see(row["source__state"], row["source__deleted_at"]) else []
 
 
-class SubjectSchema(serializers.Serializer):
-    type = serializers.CharField(help_text="What the claim is about: 'contract', 'program', 'event'...")
-    id = serializers.IntegerField()
-    slug = serializers.SlugField(allow_null=True)
-    url = serializers.URLField(allow_null=True, help_text="The subject in this API, when visible.")
-
-
-ClaimSchema = schema(
-    "Claim", RecordSchema,
-    {"fact": serializers.SlugField(help_text="Key shared by every claim about the same fact."),
-     "fact_label": serializers.CharField(allow_blank=True), "value": serializers.CharField(),
-     "quote": serializers.CharField(allow_blank=True), "note": serializers.CharField(allow_blank=True),
-     "in_conflict": serializers.BooleanField(help_text="Another live claim on the same fact gives another value."),
-     "subject": SubjectSchema()},
-    curated_fields(), cited_fields(),
-)
+ClaimSchema = describe(ClaimPresenter)
 
 
 class SubjectField(serializers.Serializer):

@@ -71,6 +71,61 @@ def slug_list(model, help_text):
     return serializers.ListField(child=serializers.SlugField(), help_text=help_text)
 
 
+def aliases_field():
+    return serializers.ListField(child=serializers.CharField(), help_text="Other names reporting uses.")
+
+
+INTEGER_TYPES = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+                 "PositiveBigIntegerField", "SmallIntegerField", "PositiveSmallIntegerField"}
+
+
+def column_schema(field):
+    """Return the response field of a model column, read from the model: type, choices, blank, null, help."""
+    kwargs = {"help_text": str(field.help_text)} if field.help_text else {}
+    kind = field.get_internal_type()
+    if field.choices:
+        return serializers.ChoiceField(choices=field.choices, allow_blank=field.blank, allow_null=field.null, **kwargs)
+    if kind == "DateField":
+        return serializers.DateField(allow_null=field.null, **kwargs)
+    if kind == "DateTimeField":
+        return serializers.DateTimeField(allow_null=field.null, **kwargs)
+    if kind in INTEGER_TYPES:
+        return serializers.IntegerField(allow_null=field.null, **kwargs)
+    if kind == "BooleanField":
+        return serializers.BooleanField(**kwargs)
+    return serializers.CharField(allow_blank=field.blank, allow_null=field.null, **kwargs)
+
+
+def describe(presenter_class):
+    """Return the response-schema serializer of a presenter's rows: the presenter says which keys a
+    row has, the model what each holds, and `schema_fields` the rest (one description per resource)."""
+    presenter = presenter_class(None)
+    meta = presenter_class.model._meta
+    given = dict(presenter_class.schema_fields)
+    attrs = {}
+    for name, column in presenter.columns():
+        attrs[name] = given.pop(name, None) or column_schema(meta.get_field(column))
+    for group in presenter_class.dated:
+        attrs.update(dated_fields(group))
+    for name, fk in presenter_class.foreign.items():
+        target = meta.get_field(fk).related_model
+        key = "slug" if hasattr(target, "slug") else "id"
+        field = serializers.SlugField if key == "slug" else serializers.IntegerField
+        attrs[name] = field(allow_null=True, help_text=f"The {target._meta.verbose_name}'s {key} (null when not public).")
+    for name, m2m in presenter_class.many.items():
+        target = meta.get_field(m2m).related_model
+        attrs[name] = slug_list(target, f"Slugs of the {target._meta.verbose_name_plural} (public ones).")
+    attrs.update(given)  # what decorate() adds
+    if presenter_class.trailer == ("state", "created_at", "modified_at", "version"):
+        attrs.update(curated_fields())
+    else:
+        attrs.update({name: column_schema(meta.get_field(name)) for name in presenter_class.trailer})
+    if presenter_class.cited:
+        attrs.update(cited_fields())
+    base = SluggedSchema if presenter_class.lookup == "slug" else RecordSchema
+    return type(meta.object_name, (base,), attrs)
+
+
 class CitationWriteSerializer(serializers.Serializer):
     source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.alive(), help_text="The cited source's id.")
     locator = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",

@@ -2,10 +2,7 @@
 from rest_framework import serializers
 
 from timeline.api.presenting import Presenter
-from timeline.api.serializers.common import (
-    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field,
-    writable_citations,
-)
+from timeline.api.serializers.common import CuratedWriteSerializer, describe, slug_field, writable_citations
 from timeline.models import Agency, Contract, Organization, Program
 
 
@@ -19,22 +16,13 @@ class ContractPresenter(Presenter):
     web_route = "timeline:contract"
     fields = ("title", "value_usd", "piid", "generated_award_id", "parent_award_piid", "notes")
     transforms = {"value_usd": decimal_text}
+    schema_fields = {"value_usd": serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, help_text="The value most sources report, in US dollars.")}
     dated = ("announced", "start", "end")
     foreign = {"agency": "agency", "vendor": "vendor", "program": "program", "parent_award": "parent_award"}
 
 
-ContractSchema = schema(
-    "Contract", SluggedSchema,
-    {"title": serializers.CharField(),
-     "value_usd": serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True,
-                                           help_text="The value most sources report, in US dollars."),
-     "piid": serializers.CharField(allow_blank=True), "generated_award_id": serializers.CharField(allow_blank=True),
-     "parent_award_piid": serializers.CharField(allow_blank=True), "notes": serializers.CharField(allow_blank=True)},
-    dated_fields("announced"), dated_fields("start"), dated_fields("end"),
-    {"agency": serializers.SlugField(allow_null=True), "vendor": serializers.SlugField(allow_null=True),
-     "program": serializers.SlugField(allow_null=True), "parent_award": serializers.SlugField(allow_null=True)},
-    curated_fields(), cited_fields(),
-)
+ContractSchema = describe(ContractPresenter)
 
 
 class ContractWriteSerializer(CuratedWriteSerializer):

@@ -1,12 +1,8 @@
 """Events: what happened, when (with precision), to which programs, agencies and people."""
-from rest_framework import serializers
 
 from timeline.api.presenting import Presenter
-from timeline.api.serializers.common import (
-    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field, slug_list,
-    writable_citations,
-)
-from timeline.models import Agency, Contract, Event, EventKind, Organization, Person, Program
+from timeline.api.serializers.common import CuratedWriteSerializer, describe, slug_field, writable_citations
+from timeline.models import Agency, Contract, Event, Organization, Person, Program
 
 
 class EventPresenter(Presenter):
@@ -19,18 +15,7 @@ class EventPresenter(Presenter):
     many = {"programs": "programs", "agencies": "agencies", "organizations": "organizations", "people": "people"}
 
 
-EventSchema = schema(
-    "Event", SluggedSchema,
-    {"title": serializers.CharField(), "kind": serializers.ChoiceField(choices=EventKind.choices),
-     "summary": serializers.CharField(allow_blank=True)},
-    dated_fields(),
-    {"contract": serializers.SlugField(allow_null=True, help_text="The contract this event concerns."),
-     "programs": slug_list(Program, "Slugs of the programs involved."),
-     "agencies": slug_list(Agency, "Slugs of the agencies involved."),
-     "organizations": slug_list(Organization, "Slugs of the organizations involved."),
-     "people": slug_list(Person, "Slugs of the people involved.")},
-    curated_fields(), cited_fields(),
-)
+EventSchema = describe(EventPresenter)
 
 
 class EventWriteSerializer(CuratedWriteSerializer):

@@ -1,9 +1,8 @@
 """Organizations: vendors such as Palantir, non-profits, media."""
-from rest_framework import serializers
 
 from timeline.api.presenting import Presenter
 from timeline.api.serializers.common import (
-    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, schema, writable_citations,
+    CuratedWriteSerializer, aliases_field, describe, writable_citations,
 )
 from timeline.models import Organization, split_aliases
 
@@ -14,15 +13,10 @@ class OrganizationPresenter(Presenter):
     web_route = "timeline:organization"
     fields = ("name", "kind", "aliases", "description", ("website", "url"))
     transforms = {"aliases": split_aliases}
+    schema_fields = {"aliases": aliases_field()}
 
 
-OrganizationSchema = schema(
-    "Organization", SluggedSchema,
-    {"name": serializers.CharField(), "kind": serializers.ChoiceField(choices=Organization.Kind.choices),
-     "aliases": serializers.ListField(child=serializers.CharField(), help_text="Other names reporting uses."),
-     "description": serializers.CharField(allow_blank=True), "website": serializers.CharField(allow_blank=True)},
-    curated_fields(), cited_fields(),
-)
+OrganizationSchema = describe(OrganizationPresenter)
 
 
 class OrganizationWriteSerializer(CuratedWriteSerializer):

@@ -4,11 +4,22 @@ from rest_framework import serializers
 
 from timeline.api.presenting import Presenter, citations_by_object, precise_date
 from timeline.api.serializers.common import (
-    CitationSchema, CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema,
-    slug_field, slug_list,
+    CitationSchema, CuratedWriteSerializer, aliases_field, dated_fields, describe, slug_field,
     writable_citations,
 )
 from timeline.models import Agency, LifecycleTransition, Organization, Program, ProgramStatus, split_aliases
+
+
+class TransitionSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ProgramStatus.choices)
+    date = serializers.DateField(allow_null=True)
+    date_precision = dated_fields()["date_precision"]
+    date_end = serializers.DateField(allow_null=True)
+    date_display = serializers.CharField()
+    event = serializers.SlugField(allow_null=True, help_text="The event that marks this change.")
+    note = serializers.CharField(allow_blank=True)
+    citations = CitationSchema(many=True)
 
 
 class ProgramPresenter(Presenter):
@@ -17,6 +28,12 @@ class ProgramPresenter(Presenter):
     web_route = "timeline:program"
     fields = ("name", "summary", "aliases", "status")
     transforms = {"aliases": split_aliases, "status": lambda value: value or None}
+    schema_fields = {
+        "aliases": aliases_field(),
+        "status": serializers.ChoiceField(choices=ProgramStatus.choices, allow_null=True,
+                                          help_text="Current status: the latest lifecycle transition's."),
+        "lifecycle": TransitionSchema(many=True, help_text="Status changes, oldest first (undated first)."),
+    }
     many = {"agencies": "agencies", "vendors": "vendors"}
 
     def extra(self, rows):
@@ -43,29 +60,7 @@ class ProgramPresenter(Presenter):
         item["lifecycle"] = extra.get(row["id"], [])
 
 
-class TransitionSchema(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=ProgramStatus.choices)
-    date = serializers.DateField(allow_null=True)
-    date_precision = dated_fields()["date_precision"]
-    date_end = serializers.DateField(allow_null=True)
-    date_display = serializers.CharField()
-    event = serializers.SlugField(allow_null=True, help_text="The event that marks this change.")
-    note = serializers.CharField(allow_blank=True)
-    citations = CitationSchema(many=True)
-
-
-ProgramSchema = schema(
-    "Program", SluggedSchema,
-    {"name": serializers.CharField(), "summary": serializers.CharField(allow_blank=True),
-     "aliases": serializers.ListField(child=serializers.CharField(), help_text="Names reporting uses."),
-     "status": serializers.ChoiceField(choices=ProgramStatus.choices, allow_null=True,
-                                       help_text="Current status: the latest lifecycle transition's."),
-     "agencies": slug_list(Agency, "Slugs of the agencies running it."),
-     "vendors": slug_list(Organization, "Slugs of its vendors."),
-     "lifecycle": TransitionSchema(many=True, help_text="Status changes, oldest first (undated first).")},
-    curated_fields(), cited_fields(),
-)
+ProgramSchema = describe(ProgramPresenter)
 
 
 class ProgramWriteSerializer(CuratedWriteSerializer):

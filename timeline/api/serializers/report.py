@@ -4,25 +4,30 @@ Reports are not curated records: the public sees a report once a standing link (
 matcher or approved by a curator) ties it to a published event, and sees only those links;
 staff see every report and every link with its status and score.
 """
+from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
 from sources.models import LinkStatus, Report, ReportEventLink
 from sources.sanitize import html_to_text
 from timeline.api.presenting import Presenter
-from timeline.api.serializers.common import RecordSchema, schema
+from timeline.api.serializers.common import describe
+from timeline.models import visibility_q
 
 STANDING = (LinkStatus.ATTACHED.value, LinkStatus.APPROVED.value)
 
 
 def public_reports():
-    """Reports the public may see: those with a standing link to a published, live event."""
-    from django.db.models import Exists, OuterRef
-
-    from timeline.models import State
-
-    standing = ReportEventLink.objects.filter(
-        report=OuterRef("pk"), status__in=STANDING, event__state=State.PUBLISHED, event__deleted_at__isnull=True)
+    """Reports the public may see: those with a standing link to an event the public sees."""
+    standing = ReportEventLink.objects.filter(visibility_q(None, "event__"), report=OuterRef("pk"), status__in=STANDING)
     return Report.objects.filter(Exists(standing))
+
+
+class EventLinkSchema(serializers.Serializer):
+    event = serializers.SlugField()
+    event_url = serializers.URLField()
+    status = serializers.ChoiceField(choices=LinkStatus.choices)
+    score = serializers.FloatField(help_text="The matcher's score, 0 to 1.")
+    is_primary = serializers.BooleanField()
 
 
 class ReportPresenter(Presenter):
@@ -33,9 +38,18 @@ class ReportPresenter(Presenter):
     fields = (("document_url", "url"), "title", "summary", "author", "published", "published_fallback")
     transforms = {"summary": html_to_text, "document_url": lambda url: url or None}
     trailer = ("fetched_at",)
+    schema_fields = {
+        "document_url": serializers.URLField(allow_null=True, help_text="The item's own link."),
+        "summary": serializers.CharField(allow_blank=True, help_text="The feed's summary as plain text."),
+        "outlet": serializers.CharField(allow_blank=True, help_text="Who published it (the feed's title)."),
+        "duplicate_of": serializers.IntegerField(allow_null=True, help_text="The earlier report this one copies."),
+        "duplicate_of_url": serializers.URLField(allow_null=True),
+        "events": EventLinkSchema(many=True, help_text="The events this report is linked to."),
+    }
 
     def value_names(self):
-        return [*super().value_names(), "feed__title", "feed__url", "duplicate_of_id"]
+        # The feed's own address is never shown: it may be internal (a file:// path, an intranet host).
+        return [*super().value_names(), "feed__title", "duplicate_of_id"]
 
     def extra(self, rows):
         """Fetch the page's event links (one query): standing links to visible events for the
@@ -59,7 +73,7 @@ class ReportPresenter(Presenter):
         return by_report
 
     def decorate(self, item, row, extra):
-        item["feed"] = {"title": row["feed__title"], "url": row["feed__url"]}
+        item["outlet"] = row["feed__title"]
         item["duplicate_of"] = row["duplicate_of_id"]
         item["duplicate_of_url"] = self.ctx.url(self.route, row["duplicate_of_id"])
         item["events"] = extra.get(row["id"], [])
@@ -70,29 +84,4 @@ class ReportPresenter(Presenter):
         return max((t for t in times if t is not None), default=None)
 
 
-class FeedSchema(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
-    url = serializers.URLField()
-
-
-class EventLinkSchema(serializers.Serializer):
-    event = serializers.SlugField()
-    event_url = serializers.URLField()
-    status = serializers.ChoiceField(choices=LinkStatus.choices)
-    score = serializers.FloatField(help_text="The matcher's score, 0 to 1.")
-    is_primary = serializers.BooleanField()
-
-
-ReportSchema = schema(
-    "Report", RecordSchema,
-    {"document_url": serializers.URLField(allow_null=True, help_text="The item's canonical link."),
-     "title": serializers.CharField(allow_blank=True),
-     "summary": serializers.CharField(allow_blank=True, help_text="The feed's summary as plain text."),
-     "author": serializers.CharField(allow_blank=True), "published": serializers.DateTimeField(),
-     "published_fallback": serializers.ChoiceField(choices=Report.PublishedFallback.choices),
-     "feed": FeedSchema(),
-     "duplicate_of": serializers.IntegerField(allow_null=True, help_text="The earlier report this one copies."),
-     "duplicate_of_url": serializers.URLField(allow_null=True),
-     "events": EventLinkSchema(many=True, help_text="The events this report is linked to."),
-     "fetched_at": serializers.DateTimeField()},
-)
+ReportSchema = describe(ReportPresenter)

@@ -1,11 +1,7 @@
 """Statements: verbatim quotes with their speaker, agency and occasion."""
-from rest_framework import serializers
 
 from timeline.api.presenting import Presenter
-from timeline.api.serializers.common import (
-    CuratedWriteSerializer, SluggedSchema, cited_fields, curated_fields, dated_fields, schema, slug_field,
-    writable_citations,
-)
+from timeline.api.serializers.common import CuratedWriteSerializer, describe, slug_field, writable_citations
 from timeline.models import Agency, Event, Person, Program, Statement
 
 
@@ -18,15 +14,7 @@ class StatementPresenter(Presenter):
     foreign = {"speaker": "speaker", "agency": "agency", "event": "event", "program": "program"}
 
 
-StatementSchema = schema(
-    "Statement", SluggedSchema,
-    {"quote": serializers.CharField(), "context": serializers.CharField(allow_blank=True),
-     "medium": serializers.CharField(allow_blank=True)},
-    dated_fields(),
-    {"speaker": serializers.SlugField(allow_null=True), "agency": serializers.SlugField(allow_null=True),
-     "event": serializers.SlugField(allow_null=True), "program": serializers.SlugField(allow_null=True)},
-    curated_fields(), cited_fields(),
-)
+StatementSchema = describe(StatementPresenter)
 
 
 class StatementWriteSerializer(CuratedWriteSerializer):

@@ -1,33 +1,34 @@
-"""The viewset every resource shares: fast lists and details, CSV, caching, 410 and 409.
+"""The viewset every resource shares: lists and details, CSV, the response cache, 410 and 409.
 
-Reads build rows with the resource's Presenter (`.values()` queries, no model instances);
-writes go through the resource's write serializer, the model's full_clean and a row lock that
-turns a stale `version` into 409 Conflict.
+Reads build rows with the resource's Presenter (`.values()` queries, no model instances) and
+are cached whole (timeline.api.caching); writes go through the resource's write serializer, the
+model's full_clean and a row lock that turns a stale `version` into 409 Conflict.
 """
+from django.conf import settings
+from django.core.exceptions import ValidationError as FormValidationError
 from django.db import transaction
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.renderers import JSONRenderer
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.viewsets import GenericViewSet
 
-from timeline.api import database_json
-from timeline.api.caching import conditional_body, conditional_json, dump_json
-from timeline.api.filters import FilterBackend
+from timeline import content_versions
+from timeline.api.caching import ResponseCache, dump_json, json_response
+from timeline.api.filters import FilterBackend, StrictBooleanField
 from timeline.api.csv_export import all_rows, csv_lines
-from timeline.api.paging import KeysetPagination, OrderingBackend
+from timeline.api.paging import KeysetPagination, OrderingBackend, parse_ordering
 from timeline.api.presenting import RowContext
 from timeline.api.renderers import CSVRenderer
-from timeline.models import State
+from timeline.gone import Gone
 
-
-class Gone(APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "This record was deleted."
-    default_code = "gone"
+# Query parameters every list takes besides its filters.
+LIST_PARAMETERS = {"ordering", "cursor", "page_size", "format"}
 
 
 class StaleVersion(Exception):
@@ -38,11 +39,26 @@ class StaleVersion(Exception):
         self.current, self.sent = current, sent
 
 
+class ExportThrottle(ScopedRateThrottle):
+    """CSV exports have their own, lower rate (`API_EXPORT_RATE`): one streams every row."""
+
+    scope_attr = "export_throttle_scope"
+
+
+def reject_unknown_parameters(request, allowed):
+    """Raise a 400 naming every query parameter outside `allowed` (a typo must not widen a sync)."""
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        choices = ", ".join(sorted(allowed)) or "none"
+        raise ValidationError({name: [f"Unknown parameter; this endpoint takes: {choices}."] for name in unknown})
+
+
 class ResourceViewSet(GenericViewSet):
     """List and retrieve one resource. Subclasses set:
 
     model, presenter_class, serializer_class (the response schema), write_serializer_class,
-    filterset_class, ordering_fields, default_ordering, lookup_field ("slug" or "pk").
+    filterset_class, ordering_fields, default_ordering, lookup_field ("slug" or "pk"), and
+    `topics`: what the responses show, for the response cache (timeline.content_versions).
     """
 
     model = None
@@ -54,11 +70,37 @@ class ResourceViewSet(GenericViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends = [FilterBackend, OrderingBackend]
     pagination_class = KeysetPagination
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    topics = (content_versions.TIMELINE,)
+    export_throttle_scope = "export"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown_parameters(request, self.allowed_parameters())
+
+    def allowed_parameters(self):
+        if self.action != "list":
+            return {"format"}
+        filterset_class = self.filterset_class
+        return LIST_PARAMETERS | (set(filterset_class.base_filters) if filterset_class else set())
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.exporting():
+            throttles.append(ExportThrottle())
+        return throttles
+
+    def exporting(self):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return self.action == "list" and renderer is not None and renderer.format == "csv"
 
     def get_queryset(self):
-        """Records this reader may see: published and live for the public, live for staff."""
-        return self.model.objects.visible_to(self.request.user)
+        """Records this reader may see (the model's visible_to: the one visibility rule), and
+        in a list, deleted ones they could see when a sync asks for tombstones."""
+        readable = self.model.objects.visible_to(self.request.user)
+        if self.action == "list" and self.include_deleted():
+            readable = readable | self.model.objects.deleted_visible_to(self.request.user)
+        return readable
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update") and self.write_serializer_class:
@@ -68,64 +110,74 @@ class ResourceViewSet(GenericViewSet):
     def presenter(self):
         return self.presenter_class(RowContext.for_request(self.request))
 
+    def include_deleted(self):
+        """Whether a sync asked for tombstones of deleted records (`?include_deleted=true`)."""
+        try:
+            return bool(StrictBooleanField(required=False).clean(self.request.query_params.get("include_deleted")))
+        except FormValidationError as error:
+            raise ValidationError({"include_deleted": error.messages})
+
     def list(self, request, *args, **kwargs):
-        """Queries: one when the database can write the rows (timeline.api.database_json: events,
-        statements, sources); otherwise the page's rows, then the presenter's fixed few (links and
-        citations in one, embeds)."""
-        readable = self.get_queryset()
-        queryset = self.filter_queryset(readable)
-        ordering = request.api_ordering
-        presenter = self.presenter()
+        """Queries: none when the response is cached; else the page's rows, then the
+        presenter's fixed few (links and citations in one, embeds)."""
+        ordering = parse_ordering(request, self)
         if request.accepted_renderer.format == "csv":
-            # Validate the page size even though CSV ignores it, so bad input is never silent.
-            self.paginator.get_page_size(request)
-            lines = csv_lines(all_rows(presenter, queryset, ordering, self.paginator))
-            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{self.basename_plural}.csv"'
-            return response
-        if presenter.builds_json_in_database():
-            # One query: the database writes each row's JSON; Python only joins the page.
-            shape = self.page_shape(readable, queryset, presenter, ordering)
-            rows, next_link = self.paginator.page(
-                queryset, request, ordering,
-                fetch=lambda page, after: presenter.json_page(page, ordering, shape and (shape + (page.query.high_mark,), after)))
-            body = b'{"next":%s,"results":[%s]}' % (dump_json(next_link), ",".join(r["row_json"] for r in rows).encode())
-            return conditional_body(request, body, database_json.last_modified(self.model, rows))
+            return self.export(ordering)
+        cache = ResponseCache(request, self.topics) if request.accepted_renderer.format == "json" else None
+        cached = cache and cache.lookup()
+        if cached is not None:
+            return cached
+        queryset = self.filter_queryset(self.get_queryset())
+        presenter = self.presenter()
         rows, next_link = self.paginator.page(presenter.values(queryset), request, ordering)
         data = {"next": next_link, "results": presenter.present(rows)}
-        return conditional_json(request, data, presenter.last_modified(rows))
+        if cache is None:
+            return Response(data)  # the browsable API
+        return cache.respond(data, presenter.last_modified(rows))
 
-    def page_shape(self, readable, queryset, presenter, ordering):
-        """Return what decides the SQL of this list's page query apart from the page size and
-        the cursor's values, or None when that is not known here: for a queryset no filter
-        changed, from this class's get_queryset (it reads only whether the reader is staff)."""
-        if queryset is not readable or type(self).get_queryset is not ResourceViewSet.get_queryset:
-            return None
-        return (type(self), presenter.ctx.staff, ordering.field, ordering.descending)
+    def export(self, ordering):
+        """Stream every matching row as CSV; anonymous readers up to API_ANON_EXPORT_ROWS."""
+        request = self.request
+        # Validate the page size even though CSV ignores it, so bad input is never silent.
+        self.paginator.get_page_size(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        cap = settings.API_ANON_EXPORT_ROWS
+        if not request.user.is_authenticated and queryset.count() > cap:
+            dump = settings.BULK_DUMP_URL or request.build_absolute_uri(reverse("timeline:about") + "#bulk-data")
+            raise ValidationError({"format": [
+                f"An anonymous CSV export stops at {cap:,} rows and this one has more: narrow the filters, "
+                f"use an API token, or download the whole database from the bulk dump: {dump}"]})
+        lines = csv_lines(all_rows(self.presenter(), queryset, ordering, self.paginator))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.basename_plural}.csv"'
+        return response
 
     @property
     def basename_plural(self):
         return self.presenter_class.route.split(":")[1].rsplit("-", 1)[0]
 
     def retrieve(self, request, *args, **kwargs):
-        """Queries: the row, then the presenter's fixed few; one more to tell 410 from 404."""
+        """Queries: none when cached; else the row, then the presenter's fixed few; one more to
+        tell 410 from 404."""
+        cache = ResponseCache(request, self.topics) if request.accepted_renderer.format == "json" else None
+        cached = cache and cache.lookup()
+        if cached is not None:
+            return cached
         key = kwargs[self.lookup_field]
         presenter = self.presenter()
         rows = list(presenter.values(self.get_queryset().filter(**{self.lookup_field: key}))[:1])
         if not rows:
             self.raise_missing(key)
         item = presenter.present(rows)[0]
-        return conditional_json(request, item, presenter.last_modified(rows), allow_if_modified_since=True)
+        if cache is None:
+            return Response(item)
+        return cache.respond(item, presenter.last_modified(rows), allow_if_modified_since=True)
 
     def raise_missing(self, key):
         """Raise 410 for a deleted record the reader could once see, else 404."""
-        deleted = self.model.objects.filter(**{self.lookup_field: key}, deleted_at__isnull=False)
-        if not (self.request.user.is_authenticated and self.request.user.is_staff):
-            deleted = deleted.filter(state=State.PUBLISHED)
-        if deleted.exists():
-            raise Gone(f"This {self.model._meta.verbose_name} was deleted.")
+        if self.model.objects.deleted_visible_to(self.request.user).filter(**{self.lookup_field: key}).exists():
+            raise Gone(detail=f"This {self.model._meta.verbose_name} was deleted.")
         raise NotFound(f"No {self.model._meta.verbose_name} with {self.lookup_field} {key!r}.")
-
 
 
 class EditableResourceViewSet(ResourceViewSet):
@@ -138,7 +190,8 @@ class EditableResourceViewSet(ResourceViewSet):
     def respond_with(self, instance, status_code):
         presenter = self.presenter()
         rows = list(presenter.values(self.written_rows().filter(pk=instance.pk)))
-        return conditional_json(self.request, presenter.present(rows)[0], rows[0]["modified_at"], status=status_code)
+        return json_response(self.request, dump_json(presenter.present(rows)[0]), rows[0]["modified_at"],
+                             status=status_code)
 
     def create(self, request, *args, **kwargs):
         serializer = self.write_serializer_class(data=request.data)
@@ -157,7 +210,7 @@ class EditableResourceViewSet(ResourceViewSet):
             if instance is None:
                 raise NotFound(f"No {self.model._meta.verbose_name} with {self.lookup_field} {key!r}.")
             if instance.deleted_at is not None:
-                raise Gone(f"This {self.model._meta.verbose_name} was deleted.")
+                raise Gone(detail=f"This {self.model._meta.verbose_name} was deleted.")
             try:
                 self.check_version(request.data, instance)
             except StaleVersion as stale:

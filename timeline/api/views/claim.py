@@ -19,8 +19,8 @@ class ClaimViewSet(EditableResourceViewSet):
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
-        """Visible claims, each annotated `in_conflict` (Claim.objects.with_conflicts())."""
-        return Claim.objects.visible_to(self.request.user).with_conflicts()
+        """Visible claims, each annotated `in_conflict` against the claims this reader sees."""
+        return super().get_queryset().with_conflicts(self.request.user)
 
     def written_rows(self):
-        return Claim.objects.with_conflicts()
+        return Claim.objects.with_conflicts(self.request.user)

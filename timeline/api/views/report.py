@@ -4,10 +4,11 @@ from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import NotFound
 
 from sources.models import Report, ReportEventLink
-from timeline.api.filters import IdFilter, StrictBooleanFilter, by_slug
+from timeline import content_versions
+from timeline.api.filters import IdFilter, StrictBooleanFilter, UTCDateTimeFilter, by_slug
 from timeline.api.serializers.report import STANDING, ReportPresenter, ReportSchema, public_reports
 from timeline.api.views.base import ResourceViewSet, document
-from timeline.models import Event, Program
+from timeline.models import Event, Program, reader_is_staff
 
 
 class ReportFilterSet(django_filters.FilterSet):
@@ -17,9 +18,9 @@ class ReportFilterSet(django_filters.FilterSet):
     feed = IdFilter(field_name="feed_id", label="Feed id.")
     is_duplicate = StrictBooleanFilter(field_name="duplicate_of", lookup_expr="isnull", exclude=True,
                                        label="true: only copies of an earlier report; false: only originals.")
-    published_since = django_filters.IsoDateTimeFilter(field_name="published", lookup_expr="gte",
+    published_since = UTCDateTimeFilter(field_name="published", lookup_expr="gte",
                                                        label="Published at or after (ISO 8601).")
-    fetched_since = django_filters.IsoDateTimeFilter(field_name="fetched_at", lookup_expr="gte",
+    fetched_since = UTCDateTimeFilter(field_name="fetched_at", lookup_expr="gte",
                                                      label="Fetched at or after (ISO 8601), for incremental sync.")
 
     class Meta:
@@ -28,7 +29,7 @@ class ReportFilterSet(django_filters.FilterSet):
 
     def linked(self, queryset, **lookup):
         links = ReportEventLink.objects.filter(report=OuterRef("pk"), **lookup)
-        if not (self.request and self.request.user.is_authenticated and self.request.user.is_staff):
+        if not reader_is_staff(self.request.user if self.request else None):
             links = links.filter(status__in=STANDING)
         return queryset.filter(Exists(links))
 
@@ -50,11 +51,11 @@ class ReportViewSet(ResourceViewSet):
     default_ordering = "-published"
     lookup_field = "pk"
     lookup_value_regex = r"[0-9]{1,18}"
+    topics = (content_versions.TIMELINE, content_versions.REPORTS)  # links name events
 
     def get_queryset(self):
         """Every report for staff; for the public, reports with a standing link to a published event."""
-        user = self.request.user
-        if user.is_authenticated and user.is_staff:
+        if reader_is_staff(self.request.user):
             return Report.objects.all()
         return public_reports()
 

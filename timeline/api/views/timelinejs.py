@@ -3,12 +3,15 @@ import django_filters
 from django.utils.html import escape, format_html, format_html_join
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
-from timeline.api.caching import conditional_json
+from timeline import content_versions
+from timeline.api.caching import ResponseCache
 from timeline.api.filters import AgencyTreeMixin, by_slug
 from timeline.api.presenting import RowContext
 from timeline.api.serializers.event import EventPresenter
+from timeline.api.views.base import reject_unknown_parameters
 from timeline.dates import Precision
 from timeline.models import Agency, Event, EventKind, Program
 
@@ -26,7 +29,8 @@ class TimelineFilterSet(AgencyTreeMixin, django_filters.FilterSet):
 
 
 def timeline_date(value, precision, display):
-    """Return a TimelineJS date object carrying only the parts the precision knows."""
+    """Return a TimelineJS date carrying only the parts the precision knows, and the date as
+    people write it ("April 2025"), which TimelineJS shows instead of its own rendering."""
     out = {"year": value.year}
     if precision in (Precision.MONTH, Precision.DAY):
         out["month"] = value.month
@@ -37,24 +41,32 @@ def timeline_date(value, precision, display):
 
 
 def timeline_event(item):
-    """Turn one presented event into a TimelineJS slide: headline, escaped text, linked sources."""
-    sources = format_html_join(
-        "", '<li><a href="{}">{}</a></li>',
-        ((c["url"] or c["source_url"], c["headline"] or c["outlet"] or "Source") for c in item["citations"]),
-    )
-    text = format_html("<p>{}</p>", item["summary"])
+    """Turn one presented event into a TimelineJS slide: headline, escaped text, a link to the
+    event's page and its sources. A month or a year is one date, not a range: an end date would
+    make TimelineJS show "April 2025 — April 30, 2025"."""
+    text = format_html("<p>{}</p>", item["summary"]) if item["summary"] else ""
+    if item["web_url"]:
+        text += format_html('<p><a href="{}">The event, its sources and any disputed facts</a></p>', item["web_url"])
     if item["citations"]:
+        sources = format_html_join(
+            "", '<li><a href="{}">{}</a></li>',
+            ((c["url"] or c["source_url"], c["headline"] or c["outlet"] or "Source") for c in item["citations"]),
+        )
         text += format_html("<p>Sources:</p><ul>{}</ul>", sources)
-    slide = {
+    return {
         "unique_id": item["slug"],
         "start_date": timeline_date(item["date"], item["date_precision"], item["date_display"]),
         "text": {"headline": escape(item["title"]), "text": str(text)},
         "group": KIND_LABELS.get(item["kind"], item["kind"]),
     }
-    if item["date_precision"] != Precision.DAY:
-        slide["end_date"] = timeline_date(item["date_end"], Precision.DAY, item["date_display"])
-        slide["end_date"].pop("display_date")
-    return slide
+
+
+def timeline_title(filters):
+    """Name what the timeline shows: the program or agency it was filtered by, if any."""
+    program, agency = filters.get("program"), filters.get("agency")
+    subject = " and ".join(name for name in (program and program.name, agency and agency.name) if name)
+    headline = f"{subject}: events" if subject else "Surveillance and immigration-enforcement timeline"
+    return {"text": {"headline": escape(headline), "text": "Published events with their sources."}}
 
 
 class TimelineJSView(GenericAPIView):
@@ -66,6 +78,10 @@ class TimelineJSView(GenericAPIView):
     def get_queryset(self):
         return Event.objects.published().filter(date__isnull=False)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown_parameters(request, {"program", "agency", "format"})
+
     @extend_schema(
         summary="Published events as a TimelineJS3 timeline",
         parameters=[OpenApiParameter("program", OpenApiTypes.STR, description="Program slug."),
@@ -75,14 +91,18 @@ class TimelineJSView(GenericAPIView):
                    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input; keys name the parameters.")},
     )
     def get(self, request):
-        """Queries: the events, then their citations and links together (two, whatever the count)."""
-        queryset = self.filter_queryset(self.get_queryset()).order_by("date", "id")
-        presenter = EventPresenter(RowContext(request.build_absolute_uri("/")))
+        """Queries: none when cached; else the filter's records, the events, then their
+        citations and links together (two, whatever the count)."""
+        cache = ResponseCache(request, (content_versions.TIMELINE,))
+        cached = cache.lookup()
+        if cached is not None:
+            return cached
+        filterset = TimelineFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        queryset = filterset.qs.order_by("date", "id")
+        presenter = EventPresenter(RowContext.for_request(request))
         rows = list(presenter.values(queryset))
-        items = presenter.present(rows)
-        data = {
-            "title": {"text": {"headline": "Surveillance and immigration-enforcement timeline",
-                               "text": "Published events with their sources."}},
-            "events": [timeline_event(item) for item in items],
-        }
-        return conditional_json(request, data, max((r["modified_at"] for r in rows), default=None))
+        data = {"title": timeline_title(filterset.form.cleaned_data),
+                "events": [timeline_event(item) for item in presenter.present(rows)]}
+        return cache.respond(data, max((r["modified_at"] for r in rows), default=None))
