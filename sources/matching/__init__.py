@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sources.matching.decisions import AMBIGUITY_MARGIN, ATTACHED, PROPOSED, Decision, decide
 from sources.matching.gazetteer import Entity, Gazetteer, entity_key
 from sources.matching.index import EventDoc, EventIndex
+from sources.matching.learned import LearnedModel, candidate_features
 from sources.matching.scoring import ReportDoc, report_features, score_clause, score_events, shared_terms
 
 DEFAULT_ATTACH_THRESHOLD = 0.55
@@ -35,13 +36,16 @@ class Matcher:
     index: EventIndex
     attach_threshold: float = DEFAULT_ATTACH_THRESHOLD
     propose_threshold: float = DEFAULT_PROPOSE_THRESHOLD
+    model: LearnedModel | None = None  # when set, it scores and its thresholds decide
 
     @classmethod
-    def build(cls, entities, events, **thresholds):
+    def build(cls, entities, events, model=None, **thresholds):
         gazetteer = Gazetteer.build(entities)
         index = EventIndex.build(events)
         index.gazetteer = gazetteer
-        return cls(gazetteer, index, **thresholds)
+        if model is not None:
+            thresholds = {"attach_threshold": model.attach_threshold, "propose_threshold": model.propose_threshold}
+        return cls(gazetteer, index, model=model, **thresholds)
 
     def add_event(self, doc):
         self.index.add(doc)
@@ -54,6 +58,8 @@ class Matcher:
         events = self.index.events
         scored = score_events(features, [events[i] for i in candidate_ids], self.index)
         scored.sort(key=lambda s: -s.score)
+        if self.model is not None:
+            self.apply_model(scored)
         independent = set()
         if self.may_be_roundup(scored):
             independent = self.roundup_members(features, [s for s in scored if s.score >= self.propose_threshold])
@@ -63,6 +69,17 @@ class Matcher:
             decision.explanation["shared_terms"] = shared_terms(features, self.index.events[decision.event_id],
                                                                 self.index)
         return MatchResult(features, decisions, scored)
+
+    def apply_model(self, scored):
+        """Replace each candidate's score by the learned model's probability (scored best
+        first by heuristic; re-sorted), keeping the features and the version in its explanation."""
+        features = [candidate_features(scored, position) for position in range(len(scored))]
+        for item, values in zip(scored, features):
+            item.score = round(self.model.probability(values), 4)
+            item.explanation["heuristic_score"] = round(item.heuristic, 4)
+            item.explanation["features"] = {name: round(value, 4) for name, value in values.items()}
+            item.explanation["model_version"] = self.model.version
+        scored.sort(key=lambda s: -s.score)
 
     def may_be_roundup(self, scored):
         """True when clause analysis could change a decision: an attachable event has a rival
@@ -94,5 +111,5 @@ class Matcher:
         return winners if len(winners) >= 2 else set()
 
 
-__all__ = ["ATTACHED", "PROPOSED", "Decision", "Entity", "EventDoc", "EventIndex", "Gazetteer", "Matcher",
+__all__ = ["ATTACHED", "PROPOSED", "Decision", "Entity", "EventDoc", "EventIndex", "Gazetteer", "LearnedModel", "Matcher",
            "MatchResult", "ReportDoc", "decide", "entity_key"]

@@ -117,23 +117,29 @@ def report_features(doc, gazetteer):
                           gazetteer.implied(set(entities)), doc.published, body_words=body_words)
 
 
-_TWO_DAYS, _THREE_DAYS = datetime.timedelta(days=2), datetime.timedelta(days=3)
+# Coverage follows an event by days to weeks, whatever the precision of the event's date: a
+# report within REPORTING_LAG of the end of the event's period fits it as well as one inside it
+# (so a day-precise event is not penalised more than a month-precise one for the same lag).
+REPORTING_LAG = datetime.timedelta(days=31)
+# A date a day or two early is a time zone or an embargo; earlier, the report predates the event.
+EARLY_GRACE = datetime.timedelta(days=2)
 
 
 def date_fit(report_date, doc):
-    """Return (factor 0..1, days outside the event's period, negative when before it)."""
+    """Return (factor 0..1, days outside the event's period and its reporting lag, negative
+    when the report predates the event)."""
     if report_date is None or doc.date is None:
         return 0.85, None
     start, end = doc.date, doc.date_end or doc.date
-    if start - _TWO_DAYS <= report_date <= end + _THREE_DAYS:
+    if start - EARLY_GRACE <= report_date <= end + REPORTING_LAG:
         return 1.0, 0
     if report_date > end:
-        days = (report_date - end).days
-        # Coverage trails an event by days or weeks; a year on, a report is about something newer.
-        return max(0.08, 1 / (1 + (days - 3) / 45)), days
-    days = (start - report_date).days
-    # Before the event happened: previews exist, but they are rare.
-    return max(0.05, 1 / (1 + (days - 2) / 10)), -days
+        days = (report_date - end - REPORTING_LAG).days
+        # A year on, a report is about something newer.
+        return max(0.08, 1 / (1 + days / 60)), days
+    days = (start - EARLY_GRACE - report_date).days
+    # A report written before the event happened is evidence against it: previews are rare.
+    return max(0.05, 1 / (1 + days / 3)), -days
 
 
 class Scored:
@@ -143,10 +149,12 @@ class Scored:
     keeps the raw evidence and the explanation dict is built on first use.
     """
 
-    __slots__ = ("event_id", "slug", "score", "_explanation", "_evidence")
+    __slots__ = ("event_id", "slug", "score", "heuristic", "_explanation", "_evidence")
 
     def __init__(self, event_id, slug, score, explanation=None, evidence=None):
-        self.event_id, self.slug, self.score = event_id, slug, score
+        # score decides; heuristic is the hand-weighted blend (the two differ once a learned
+        # model turns the signals into a probability, sources.matching.learned).
+        self.event_id, self.slug, self.score, self.heuristic = event_id, slug, score, score
         self._explanation, self._evidence = explanation, evidence
 
     @property
