@@ -6,6 +6,7 @@ in-process, DEBUG on. Production uses config.production, which refuses unsafe va
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envfloat, envint, envlist, envstr
 
@@ -255,9 +256,13 @@ FEED_MAX_REDIRECTS = envint("FEED_MAX_REDIRECTS", 5, 0)
 FEED_CA_CERTS = envstr("FEED_CA_CERTS") or None
 FEED_USER_AGENT = envstr("FEED_USER_AGENT", "SurveillanceTimelineBot/1.0 (+https://example.invalid/about)")
 
-# Matching thresholds (sources app): scores in 0..1.
+# Matching thresholds (sources app): scores in 0..1, used while no learned model version is active.
 MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)
 MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
+# manage.py fit_matcher picks the attach threshold at which cross-validated precision reaches this.
+MATCH_TARGET_PRECISION = envfloat("MATCH_TARGET_PRECISION", 0.99)
+if not 0 < MATCH_TARGET_PRECISION <= 1:
+    raise ImproperlyConfigured(f"MATCH_TARGET_PRECISION={MATCH_TARGET_PRECISION} is not in (0, 1]")
 # When curators add or edit an event, reports published this many days back are re-scored.
 MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 

@@ -26,8 +26,8 @@ from sources.matching import ATTACHED, Entity, EventDoc, Matcher, ReportDoc, ent
 from sources.matching.copies import CopyText, copy_evidence
 from sources.matching.scoring import report_body, report_features
 from sources.matching.suggestions import Group, best_group, is_relevant
-from sources.models import (LinkStatus, Report, ReportEventLink, ReportFingerprint, ReviewDecision, SuggestedEvent,
-                            SuggestionStatus)
+from sources.models import (LinkStatus, MatcherModel, Report, ReportEventLink, ReportFingerprint, ReviewDecision,
+                            SuggestedEvent, SuggestionStatus)
 from timeline.page_cache import bump_content_version
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,10 @@ def current_matcher():
     once rebuild it whole.
     """
     version = timeline_version()
-    thresholds = (settings.MATCH_ATTACH_THRESHOLD, settings.MATCH_PROPOSE_THRESHOLD)
+    stored_model = MatcherModel.objects.active()
+    # The learned model's version decides with its own thresholds; without one, the settings'.
+    thresholds = (settings.MATCH_ATTACH_THRESHOLD, settings.MATCH_PROPOSE_THRESHOLD,
+                  stored_model.pk if stored_model else None)
     cached = getattr(_cache, "matcher", None)
     if cached is not None:
         (cached_version, cached_thresholds), matcher = cached
@@ -152,6 +155,7 @@ def current_matcher():
             _cache.matcher = ((version, thresholds), matcher)
             return matcher
     matcher = Matcher.build(timeline_entities(), event_documents(),
+                            model=stored_model.learned() if stored_model else None,
                             attach_threshold=settings.MATCH_ATTACH_THRESHOLD,
                             propose_threshold=settings.MATCH_PROPOSE_THRESHOLD)
     _cache.matcher = ((version, thresholds), matcher)
@@ -293,10 +297,11 @@ def _attach(reports, matcher, now):
                 new_links.append(ReportEventLink(
                     report_id=report.pk, event_id=decision.event_id, score=decision.score, status=decision.status,
                     is_primary=decision.is_primary and not approved, explanation=explanation,
-                    created_at=now, updated_at=now))
+                    model_version_id=explanation.get("model_version"), created_at=now, updated_at=now))
             else:
                 link.score, link.status, link.explanation, link.updated_at = (
                     decision.score, decision.status, explanation, now)
+                link.model_version_id = explanation.get("model_version")
                 link.is_primary = decision.is_primary and not approved
                 changed_links.append(link)
         # Links the matcher no longer stands behind go, unless a curator decided them.
@@ -325,7 +330,7 @@ def _attach(reports, matcher, now):
         ReportEventLink.objects.filter(pk__in=stale_ids).delete()
     if changed_links:
         ReportEventLink.objects.bulk_update(changed_links, ["score", "status", "explanation", "is_primary",
-                                                            "updated_at"], batch_size=500)
+                                                            "model_version", "updated_at"], batch_size=500)
     if new_links:
         insert_links(new_links)
     group_unmatched_reports(unmatched, matcher)

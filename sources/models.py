@@ -1,7 +1,7 @@
 """Feeds, the reports polled from them, and their links to timeline events."""
 from datetime import timedelta
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -174,6 +174,59 @@ class LinkStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected by a curator"
 
 
+class MatcherModelQuerySet(models.QuerySet):
+    def active(self):
+        """The version that decides new links (the latest marked active), or None. One query."""
+        return self.filter(is_active=True).order_by("-pk").first()
+
+
+class MatcherModel(models.Model):
+    """One version of the learned matcher (sources.matching.learned): its coefficients and
+    thresholds, what it was fitted from and its cross-validated figures.
+
+    `manage.py fit_matcher` stores a new version and makes it active; an editor rolls back by
+    making an earlier version active in the admin. Each link records the version that decided it.
+    """
+
+    parameters = models.JSONField(help_text="Coefficients, feature means and scales, thresholds (LearnedModel)")
+    is_active = models.BooleanField(default=False, help_text="Decides new links (one version at a time)")
+    fitted_at = models.DateTimeField(default=timezone.now)
+    fitted_by = models.CharField(max_length=200, blank=True, help_text="What fitted it: shipped, fit_matcher")
+    examples = models.PositiveIntegerField(default=0, help_text="Labelled candidates it was fitted from")
+    curator_decisions = models.PositiveIntegerField(default=0, help_text="Of which from curators' decisions")
+    target_precision = models.FloatField(default=0.99)
+    cv_precision = models.FloatField(null=True, blank=True, help_text="Cross-validated precision of attached links")
+    cv_recall = models.FloatField(null=True, blank=True, help_text="Cross-validated share of right events attached")
+    cv_review_recall = models.FloatField(null=True, blank=True,
+                                         help_text="Cross-validated share of right events at least proposed")
+
+    objects = MatcherModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "matcher model version"
+
+    def __str__(self):
+        return f"matcher v{self.pk}" + (" (active)" if self.is_active else "")
+
+    @property
+    def version(self):
+        return self.pk
+
+    def learned(self):
+        """Return the sources.matching.learned.LearnedModel this version stores."""
+        from sources.matching.learned import LearnedModel
+
+        return LearnedModel.from_json(self.parameters, version=self.pk)
+
+    def activate(self):
+        """Make this version the one that decides new links (a roll-back when it is older)."""
+        with transaction.atomic():
+            MatcherModel.objects.exclude(pk=self.pk).filter(is_active=True).update(is_active=False)
+            MatcherModel.objects.filter(pk=self.pk).update(is_active=True)
+            self.is_active = True
+
+
 class ReportEventLinkQuerySet(models.QuerySet):
     def review_queue(self):
         """Proposed links, highest score first, with what the queue shows (one query)."""
@@ -200,6 +253,8 @@ class ReportEventLink(models.Model):
     status = models.CharField(max_length=10, choices=LinkStatus.choices)
     is_primary = models.BooleanField(default=False)
     explanation = models.JSONField(default=dict, blank=True)
+    model_version = models.ForeignKey(MatcherModel, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="links", help_text="The learned matcher version that scored it")
     decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
