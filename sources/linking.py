@@ -37,7 +37,7 @@ COPY_CANDIDATES = 4           # earlier reports compared in full per new report
 SUGGESTION_WINDOW = datetime.timedelta(days=60)
 FINGERPRINT_CHUNK = 500
 FINGERPRINT_ROWS_PER_INSERT = 1000
-# A report whose best proposal scores below this matches no event well: it may also start or
+# A report whose best proposal's hand-weighted score is below this matches no event well: it may also start or
 # join a suggested event (curators see both the weak proposal and the suggestion).
 SUGGEST_BELOW_SCORE = 0.4
 
@@ -317,7 +317,8 @@ def _attach(reports, matcher, now):
         report.duplicate_of_id = copied[0].pk if copied else None
         report.copy_evidence = copied[1] if copied else {}
         report.matched_at = now
-        best = max((d.score for d in result.decisions), default=0.0)
+        # On the hand-weighted scale (the signals' strength), whatever model turned it into a probability.
+        best = max((d.explanation.get("heuristic_score", d.score) for d in result.decisions), default=0.0)
         if not approved and not result.attached and best < SUGGEST_BELOW_SCORE:
             unmatched.append((report, result.features))
         else:

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from sources import linking
-from sources.models import LinkStatus, ReportEventLink, ReviewDecision, SuggestedEvent, SuggestionStatus
+from sources.models import LinkStatus, MatcherModel, ReportEventLink, ReviewDecision, SuggestedEvent, SuggestionStatus
 from sources.sanitize import safe_link
 
 
@@ -38,6 +38,9 @@ def explanation_html(explanation):
         rows.append(("date", f"{when} (\u00d7{explanation['date_factor']:.2f})"))
     if explanation.get("other_programs"):
         rows.append(("also names", ", ".join(explanation["other_programs"])))
+    if explanation.get("model_version") is not None:
+        rows.append(("model", f"matcher v{explanation['model_version']}: probability from the signals above "
+                              f"(hand-weighted score {explanation.get('heuristic_score', 0):.2f})"))
     if explanation.get("decided") == "curator":
         rows.append(("decided", "by a curator"))
     return format_html("<dl style='margin:0'>{}</dl>", format_html_join(
@@ -78,17 +81,17 @@ class StatusFilter(admin.SimpleListFilter):
 @admin.register(ReportEventLink)
 class ReportEventLinkAdmin(admin.ModelAdmin):
     list_display = ["score_display", "status", "report_display", "event", "explanation_display", "is_primary",
-                    "decided_by", "decided_at"]
+                    "model_version", "decided_by", "decided_at"]
     list_display_links = ["score_display"]
-    list_filter = [StatusFilter]
-    list_select_related = ["report", "event", "decided_by"]
+    list_filter = [StatusFilter, "model_version"]
+    list_select_related = ["report", "event", "decided_by", "model_version"]
     search_fields = ["report__title", "event__title", "event__slug"]
     ordering = ["-score", "-id"]
     actions = ["approve", "reject", "reassign"]
     list_per_page = 50
     raw_id_fields = ["report", "event"]
-    readonly_fields = ["report", "event", "score", "status", "is_primary", "explanation_display", "decided_by",
-                       "decided_at", "created_at", "updated_at"]
+    readonly_fields = ["report", "event", "score", "status", "is_primary", "explanation_display", "model_version",
+                       "decided_by", "decided_at", "created_at", "updated_at"]
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -206,6 +209,45 @@ class SuggestedEventAdmin(admin.ModelAdmin):
     def dismiss(self, request, queryset):
         count = linking.dismiss_suggestions(queryset, request.user)
         self.message_user(request, f"{count} suggestion(s) dismissed.")
+
+
+@admin.register(MatcherModel)
+class MatcherModelAdmin(admin.ModelAdmin):
+    """The learned matcher's versions: what each was fitted from, its cross-validated figures,
+    its weights; making an earlier version active rolls back (new links are decided by it)."""
+
+    list_display = ["__str__", "is_active", "fitted_at", "fitted_by", "examples", "curator_decisions",
+                    "target_precision", "cv_precision", "cv_recall", "cv_review_recall", "thresholds"]
+    ordering = ["-pk"]
+    actions = ["make_active"]
+    readonly_fields = ["is_active", "fitted_at", "fitted_by", "examples", "curator_decisions", "target_precision",
+                       "cv_precision", "cv_recall", "cv_review_recall", "thresholds", "weights"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # versions come from manage.py fit_matcher
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # links name the version that decided them
+
+    @admin.display(description="thresholds (attach / propose)")
+    def thresholds(self, version):
+        return f"{version.parameters['attach_threshold']:.3f} / {version.parameters['propose_threshold']:.3f}"
+
+    @admin.display(description="weights (standardised features, strongest first)")
+    def weights(self, version):
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{}: {}</li>", ((name, f"{weight:+.3f}") for name, weight in version.learned().describe())))
+
+    @admin.action(description="Make the selected version the active one (roll back or forward)",
+                  permissions=["change"])
+    def make_active(self, request, queryset):
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Choose exactly one version to make active.", messages.ERROR)
+            return
+        chosen[0].activate()
+        self.message_user(request, f"{chosen[0]} now decides new links.")
 
 
 @admin.register(ReviewDecision)

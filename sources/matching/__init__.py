@@ -43,9 +43,15 @@ class Matcher:
         gazetteer = Gazetteer.build(entities)
         index = EventIndex.build(events)
         index.gazetteer = gazetteer
+        matcher = cls(gazetteer, index, **thresholds)
         if model is not None:
-            thresholds = {"attach_threshold": model.attach_threshold, "propose_threshold": model.propose_threshold}
-        return cls(gazetteer, index, model=model, **thresholds)
+            matcher.use_model(model)
+        return matcher
+
+    def use_model(self, model):
+        """Score with a learned model and decide by its thresholds from now on."""
+        self.model = model
+        self.attach_threshold, self.propose_threshold = model.attach_threshold, model.propose_threshold
 
     def add_event(self, doc):
         self.index.add(doc)

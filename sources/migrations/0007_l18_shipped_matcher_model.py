@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.db import migrations
 
+from timeline.permissions import grant_curation_permissions
+
 SHIPPED = Path(__file__).resolve().parent.parent.parent / "fixtures" / "matcher_model.json"
 PARAMETERS = ("coefficients", "intercept", "means", "scales", "attach_threshold", "propose_threshold")
 
@@ -23,4 +25,9 @@ def store_shipped_model(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("sources", "0006_l18_matcher_models")]
-    operations = [migrations.RunPython(store_shipped_model, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(store_shipped_model, migrations.RunPython.noop),
+        # Curators see the model versions; editors roll back by making an earlier one active.
+        migrations.RunPython(lambda apps, schema_editor: grant_curation_permissions(apps, "sources"),
+                             migrations.RunPython.noop),
+    ]

@@ -18,11 +18,21 @@ def test_a_report_inside_the_events_period_keeps_its_full_date_factor():
 
 
 def test_the_date_factor_falls_with_distance_after_and_faster_before_the_event():
-    weeks_after, _ = date_fit(D(2025, 6, 30), CONTRACT)
+    weeks_after, _ = date_fit(D(2025, 6, 30), CONTRACT)   # two months after April
     year_after, days = date_fit(D(2026, 4, 30), CONTRACT)
     before, before_days = date_fit(D(2025, 3, 1), CONTRACT)
-    assert 1.0 > weeks_after > year_after and days == 365
-    assert before < weeks_after and before_days == -31
+    assert 1.0 > weeks_after > year_after and days == 365 - 31  # counted from the end of the reporting lag
+    assert before < weeks_after and before_days == -29            # counted from two days before April
+
+
+def test_coverage_weeks_after_an_event_keeps_its_full_date_factor_whatever_the_dates_precision():
+    # OUTBOUND is day-precise (9 May), CONTRACT month-precise (April): three weeks of lag cost neither.
+    assert date_fit(D(2025, 5, 30), OUTBOUND) == date_fit(D(2025, 5, 21), CONTRACT) == (1.0, 0)
+
+
+def test_a_report_dated_days_before_an_event_is_evidence_against_it():
+    early, days = date_fit(D(2025, 5, 1), OUTBOUND)
+    assert early < 0.5 and days == -6
 
 
 def test_an_undated_report_gets_a_neutral_date_factor():

@@ -46,12 +46,13 @@ def test_the_queue_lists_proposed_links_highest_score_first_with_their_explanati
 
 def test_the_queue_takes_the_same_queries_however_many_links_it_shows(client, reports, curator, django_assert_num_queries):
     client.force_login(curator)
-    # session, user, the curator's permissions (user, then groups), the count for the filter, the
-    # total count, the page of links with their reports, events and deciders (one join).
-    with django_assert_num_queries(7):
+    # session, user, the curator's permissions (user, then groups), the matcher model versions
+    # (the filter by version), the count for the filter, the total count, the page of links with
+    # their reports, events, model versions and deciders (one join).
+    with django_assert_num_queries(8):
         client.get(QUEUE)
     ReportEventLink.objects.filter(status=LinkStatus.ATTACHED).update(status=LinkStatus.PROPOSED)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(QUEUE).status_code == 200
 
 
