@@ -8,7 +8,7 @@ class SourcesConfig(AppConfig):
 
     def ready(self):
         """Connect the receivers that keep events' matching documents current, each to its sender."""
-        from sources import signals
+        from sources import signals, tasks  # noqa: F401  (tasks: registered, since they are queued by name)
         from sources.models import ReportEventLink
         from timeline.models import Citation, Event, Program, Source, Statement
 
