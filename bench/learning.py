@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dev_examples import SEED, dev_examples  # noqa: E402
-from bench.matching_dev import feed_reports, fixture_matcher  # noqa: E402
+from bench.fixture_timeline import fixture_timeline  # noqa: E402
+from bench.matching_dev import feed_reports  # noqa: E402
 from sources.matching import ATTACHED, PROPOSED  # noqa: E402
 from sources.matching.learned import Example, candidate_features, fit_model  # noqa: E402
 
@@ -80,7 +81,7 @@ def main():
     labels = json.loads(Path(a.labels).read_text())
     start = [e for _, examples, _ in dev_examples(a.start_feed, a.start_labels, "start") for e in examples]
     fit = fit_model(start, target_precision=a.target_precision)
-    matcher = fixture_matcher(SEED, model=fit.model)
+    matcher = fixture_timeline(SEED, model=fit.model)
     reports = sorted(((g, r) for g, r in feed_reports(a.feed) if g in labels),
                      key=lambda pair: (pair[1].published is None, pair[1].published or 0, pair[0]))
     before = figures(matcher, reports, labels, scorer)
@@ -101,7 +102,7 @@ def main():
             print(f"  refit {refits} after {len(decisions)} decisions ({len(stretch)} reports since the last): "
                   f"cross-validated precision {fit.cv_precision} recall {fit.cv_recall}; "
                   f"attach at {fit.model.attach_threshold}, propose at {fit.model.propose_threshold}")
-            matcher.use_model(fit.model)
+            matcher.matcher.use_model(fit.model)
             since_refit, stretch = 0, []
     after = figures(matcher, reports, labels, scorer)
     print(f"after learning ({len(decisions)} curator decisions, {refits} refits), whole feed:",

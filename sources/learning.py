@@ -35,7 +35,9 @@ def curator_examples(matcher=None):
     one query for the decided links, and for links a curator made (a reassignment, an accepted
     suggestion) whose features were never worked out, one re-match of their reports.
     """
-    from sources.linking import current_matcher, report_document
+    from sources.copy_detection import report_document
+    from sources.linking import current_matcher
+    from sources.retrieval import candidate_events, term_statistics
 
     decided = list(ReportEventLink.objects.filter(status__in=[LinkStatus.APPROVED, LinkStatus.REJECTED])
                    .order_by("id").values_list("report_id", "event_id", "status", "explanation"))
@@ -50,7 +52,10 @@ def curator_examples(matcher=None):
     if unscored:
         matcher = matcher or current_matcher()
         for report in Report.objects.filter(pk__in=unscored):
-            scored = sorted(matcher.match(report_document(report)).scored, key=lambda s: -s.heuristic)
+            features = matcher.features(report_document(report))
+            statistics = term_statistics(set(features.vector))
+            result = matcher.match(features, candidate_events(features, statistics), statistics)
+            scored = sorted(result.scored, key=lambda s: -s.heuristic)
             position = {s.event_id: i for i, s in enumerate(scored)}
             for event_id, label in unscored[report.pk]:
                 if event_id in position:  # an event the matcher never found has no features to learn from

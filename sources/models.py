@@ -72,15 +72,6 @@ class Feed(models.Model):
             return "erroring"
         return "ok" if self.last_polled_at else "new"
 
-    def queue_poll(self, force=False):
-        """Queue a poll of this feed once the current transaction commits (no query). A broker
-        that is down is logged, not raised (config.celery.enqueue_on_commit): beat's scan of due
-        feeds queues the feed again."""
-        from config.celery import enqueue_on_commit
-        from sources.tasks import poll_feed
-
-        enqueue_on_commit(poll_feed, self.pk, force=force)
-
     # Poll bookkeeping. These set fields only; the caller saves (sources.polling does, in the
     # same transaction as the reports).
 
@@ -166,6 +157,24 @@ class Report(models.Model):
     def __str__(self):
         return self.title or self.url or self.guid or f"Report {self.pk}"
 
+    def approve_on(self, event, user, now, *, score, explanation):
+        """Approve this report on `event` (a new link, or the existing one); return the link."""
+        decided = {"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now, "updated_at": now}
+        link, _ = ReportEventLink.objects.update_or_create(
+            report=self, event=event, defaults=decided,
+            create_defaults={**decided, "score": score, "explanation": explanation})
+        return link
+
+    def choose_primary_link(self):
+        """Make exactly one standing link of this report primary: approved before attached, by score."""
+        links = list(self.event_links.order_by("-score", "id"))
+        standing = [link for link in links if link.status in (LinkStatus.APPROVED, LinkStatus.ATTACHED)]
+        standing.sort(key=lambda link: (link.status != LinkStatus.APPROVED, -link.score))
+        primary = standing[0].pk if standing else None
+        for link in links:
+            if link.is_primary != (link.pk == primary):
+                ReportEventLink.objects.filter(pk=link.pk).update(is_primary=link.pk == primary)
+
 
 class LinkStatus(models.TextChoices):
     ATTACHED = "attached", "Attached automatically"
@@ -238,6 +247,48 @@ class ReportEventLinkQuerySet(models.QuerySet):
         """Links that put a report on an event: attached or approved."""
         return self.filter(status__in=[LinkStatus.ATTACHED, LinkStatus.APPROVED])
 
+    def approve(self, user, now=None):
+        """Approve these links as `user`, each decision recorded. Returns how many changed."""
+        return self._decide(LinkStatus.APPROVED, ReviewDecision.Action.APPROVE, user, now)
+
+    def reject(self, user, now=None):
+        """Reject these links as `user`: the matcher never proposes them again. Returns how many changed."""
+        return self._decide(LinkStatus.REJECTED, ReviewDecision.Action.REJECT, user, now)
+
+    def _decide(self, status, action, user, now=None):
+        now = now or timezone.now()
+        changed = 0
+        with transaction.atomic():
+            for link in self.select_related("report"):
+                if link.status == status:
+                    continue
+                link.record_decision(status, user, now)
+                ReviewDecision.objects.create(action=action, link=link, report_id=link.report_id,
+                                              event_id=link.event_id, decided_by=user, decided_at=now)
+                link.report.choose_primary_link()
+                changed += 1
+        return changed
+
+    def reassign(self, event, user, now=None):
+        """Move these links to `event`: each old link is rejected and its report approved on
+        `event`, the decision recorded. Returns how many changed."""
+        now = now or timezone.now()
+        changed = 0
+        with transaction.atomic():
+            for link in self.select_related("report"):
+                if link.event_id == event.pk:
+                    continue
+                if link.status != LinkStatus.REJECTED:
+                    link.record_decision(LinkStatus.REJECTED, user, now)
+                target = link.report.approve_on(event, user, now, score=link.score,
+                                                explanation={"decided": "curator", "reassigned_from": link.event_id})
+                ReviewDecision.objects.create(action=ReviewDecision.Action.REASSIGN, link=target,
+                                              report_id=link.report_id, event=event, previous_event_id=link.event_id,
+                                              decided_by=user, decided_at=now)
+                link.report.choose_primary_link()
+                changed += 1
+        return changed
+
 
 class ReportEventLink(models.Model):
     """A report's link to a timeline event: decided by the matcher or by a curator.
@@ -281,6 +332,15 @@ class ReportEventLink(models.Model):
     def is_decided(self):
         return self.status in (LinkStatus.APPROVED, LinkStatus.REJECTED)
 
+    def record_decision(self, status, user, now):
+        """Set and save a curator's status with who and when; a rejected link is never primary."""
+        self.status, self.decided_by, self.decided_at, self.updated_at = status, user, now, now
+        fields = ["status", "decided_by", "decided_at", "updated_at"]
+        if status == LinkStatus.REJECTED:
+            self.is_primary = False
+            fields.append("is_primary")
+        self.save(update_fields=fields)
+
 
 class ReviewDecision(models.Model):
     """One curator decision, kept for good: who did what to which link or suggestion, and when."""
@@ -317,6 +377,21 @@ class SuggestionStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+class SuggestedEventQuerySet(models.QuerySet):
+    def dismiss(self, user, now=None):
+        """Dismiss the open suggestions among these, each decision recorded. Returns how many."""
+        now = now or timezone.now()
+        changed = 0
+        with transaction.atomic():
+            for suggestion in self.filter(status=SuggestionStatus.OPEN):
+                suggestion.status, suggestion.decided_by, suggestion.decided_at = SuggestionStatus.DISMISSED, user, now
+                suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+                ReviewDecision.objects.create(action=ReviewDecision.Action.DISMISS_SUGGESTION, suggestion=suggestion,
+                                              decided_by=user, decided_at=now)
+                changed += 1
+        return changed
+
+
 class SuggestedEvent(models.Model):
     """Reports that match no event but concern a tracked program or agency, grouped together."""
 
@@ -334,6 +409,8 @@ class SuggestedEvent(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = SuggestedEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-score", "-id"]
         indexes = [
@@ -344,6 +421,19 @@ class SuggestedEvent(models.Model):
     def __str__(self):
         return self.title
 
+    def accept(self, event, user, now=None):
+        """Record that curators made `event` from this suggestion, and approve its reports on it."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            self.status, self.event, self.decided_by, self.decided_at = SuggestionStatus.ACCEPTED, event, user, now
+            self.save(update_fields=["status", "event", "decided_by", "decided_at"])
+            for report in self.reports.all():
+                report.approve_on(event, user, now, score=self.score,
+                                  explanation={"decided": "curator", "suggestion": self.pk})
+                report.choose_primary_link()
+            ReviewDecision.objects.create(action=ReviewDecision.Action.ACCEPT_SUGGESTION, suggestion=self,
+                                          event=event, decided_by=user, decided_at=now)
+
 
 class ReportFingerprint(models.Model):
     """A winnowed shingle hash of a report's text: copy detection looks earlier reports up by it."""
@@ -353,6 +443,46 @@ class ReportFingerprint(models.Model):
 
     class Meta:
         indexes = [
-            # sources.linking.find_copies: ReportFingerprint.objects.filter(value__in=...).
+            # sources.copy_detection.find_copies: ReportFingerprint.objects.filter(value__in=...).
             models.Index(fields=["value"], name="fingerprint_value_idx"),
         ]
+
+
+class EventMatchDocument(models.Model):
+    """What matching knows of one live event, stored beside it and kept current in the same
+    transaction as the change (sources.event_documents).
+
+    `document` is the event's searchable terms and entity keys, each as one search token
+    (sources.matching.candidates.search_token): the database's full-text index over it finds
+    candidate events for a report (a generated tsvector with a GIN index on PostgreSQL, an FTS5
+    table kept by triggers on SQLite; see migration 0006_m16_event_documents). The term weights
+    are what scoring compares a report with.
+    """
+
+    event = models.OneToOneField("timeline.Event", primary_key=True, on_delete=models.CASCADE,
+                                 related_name="match_document")
+    document = models.TextField(blank=True)
+    event_terms = models.JSONField(default=dict, help_text="{term: weight} of the title and summary")
+    program_terms = models.JSONField(default=dict, help_text="{term: weight} of its programs' names and summaries")
+    coverage_terms = models.JSONField(default=dict, help_text="{term: weight} of headlines citing or covering it")
+    entities = models.JSONField(default=list, help_text="Entity keys the event is tagged with ('agency:3')")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Matching document of event {self.event_id}"
+
+    @property
+    def keys(self):
+        """The terms and entity keys counted in MatchTerm (those the document holds)."""
+        return set(self.event_terms) | set(self.coverage_terms) | set(self.entities)
+
+
+class MatchTerm(models.Model):
+    """How many event documents hold a term or entity key: the document frequency behind idf
+    and entity specificity. Kept current with the documents, in the same transaction."""
+
+    term = models.CharField(max_length=200, primary_key=True)
+    events = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.term}: {self.events}"

@@ -10,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from sources import linking
 from sources.models import LinkStatus, MatcherModel, ReportEventLink, ReviewDecision, SuggestedEvent, SuggestionStatus
 from sources.sanitize import safe_link
 
@@ -116,19 +115,19 @@ class ReportEventLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected links", permissions=["change"])
     def approve(self, request, queryset):
-        count = linking.approve_links(queryset.select_related(None), request.user)
+        count = queryset.select_related(None).approve(request.user)
         self.message_user(request, f"{count} link(s) approved.")
 
     @admin.action(description="Reject the selected links (never proposed again)", permissions=["change"])
     def reject(self, request, queryset):
-        count = linking.reject_links(queryset.select_related(None), request.user)
+        count = queryset.select_related(None).reject(request.user)
         self.message_user(request, f"{count} link(s) rejected.")
 
     @admin.action(description="Reassign the selected reports to another event\u2026", permissions=["change"])
     def reassign(self, request, queryset):
         form = ReassignForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            count = linking.reassign_links(queryset.select_related(None), form.cleaned_data["event"], request.user)
+            count = queryset.select_related(None).reassign(form.cleaned_data["event"], request.user)
             self.message_user(request, f"{count} report(s) reassigned to \u201c{form.cleaned_data['event']}\u201d.")
             return None
         if "apply" in request.POST:
@@ -201,13 +200,13 @@ class SuggestedEventAdmin(admin.ModelAdmin):
                 slug = f"{base}-{n}"
             event = Event.objects.create(slug=slug, title=suggestion.title[:300],
                                          date=suggestion.first_published.date() if suggestion.first_published else None)
-            linking.accept_suggestion(suggestion, event, request.user)
+            suggestion.accept(event, request.user)
             created += 1
         self.message_user(request, f"{created} draft event(s) created; edit them before publishing.")
 
     @admin.action(description="Dismiss the selected suggestions", permissions=["change"])
     def dismiss(self, request, queryset):
-        count = linking.dismiss_suggestions(queryset, request.user)
+        count = queryset.dismiss(request.user)
         self.message_user(request, f"{count} suggestion(s) dismissed.")
 
 

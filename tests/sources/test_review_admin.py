@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from sources.ingest import ingest_feed_document
-from sources.linking import forget_matcher
 from sources.models import Feed, LinkStatus, ReportEventLink, ReviewDecision, SuggestedEvent
 from tests.sources.feeds import item, rss
 from timeline.models import Event
@@ -25,13 +24,11 @@ STORIES = [
 
 @pytest.fixture
 def reports(seed):
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed")
     published = datetime(2025, 5, 8, 12, tzinfo=dt_timezone.utc)
     ingest_feed_document(feed, rss(*(item(n, title=t, description=d, published=published)
                                      for n, (t, d) in enumerate(STORIES, 1))), fetched_at=timezone.now())
     yield
-    forget_matcher()
 
 
 def test_the_queue_lists_proposed_links_highest_score_first_with_their_explanation(client, reports, curator):
@@ -96,7 +93,6 @@ def test_reassigning_without_choosing_an_event_changes_nothing(client, reports, 
 
 
 def test_curators_turn_a_suggestion_into_a_draft_event(client, seed, curator):
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed")
     ingest_feed_document(feed, rss(item(1, title="ICE opens a new detention centre in Georgia",
                                         description="The centre will hold 1,500 people, ICE said.")))
@@ -143,15 +139,13 @@ def test_the_suggestions_list_takes_the_same_queries_however_many_it_shows(clien
 
 def test_the_decision_log_takes_the_same_queries_however_long_it_is(client, reports, curator,
                                                                    django_assert_num_queries):
-    from sources.linking import approve_links
-
     client.force_login(curator)
-    approve_links(list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED)[:1]), curator)
+    ReportEventLink.objects.filter(pk__in=ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).values("pk")[:1]).approve(curator)
     # session, user, permissions (user, then groups), the count of the filtered list and the
     # total count (the action filter), the page of decisions with their curator, report, events
     # and suggestion (one join).
     with django_assert_num_queries(7):
         client.get("/admin/sources/reviewdecision/")
-    approve_links(list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED)), curator)
+    ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).approve(curator)
     with django_assert_num_queries(7):
         assert client.get("/admin/sources/reviewdecision/").status_code == 200

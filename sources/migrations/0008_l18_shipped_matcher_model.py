@@ -24,7 +24,7 @@ def store_shipped_model(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sources", "0006_l18_matcher_models")]
+    dependencies = [("sources", "0007_l18_matcher_models")]
     operations = [
         migrations.RunPython(store_shipped_model, migrations.RunPython.noop),
         # Curators see the model versions; editors roll back by making an earlier one active.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0005_fingerprints_v2'),
+        ('sources', '0006_m16_event_documents'),
     ]
 
     operations = [
