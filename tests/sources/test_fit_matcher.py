@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from sources.ingest import ingest_feed_document
 from sources.learning import curator_examples, shipped_examples
-from sources.linking import forget_matcher
 from sources.models import Feed, LinkStatus, MatcherModel, ReportEventLink
 from tests.sources.feeds import item, rss
 from timeline.models import Event
@@ -18,7 +17,6 @@ VERSIONS = "/admin/sources/matchermodel/"
 
 @pytest.fixture
 def matched(seed):
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed")
     published = datetime(2025, 5, 8, 12, tzinfo=dt_timezone.utc)
     stories = [("ICE pays Palantir $30 million for ImmigrationOS",
@@ -27,8 +25,6 @@ def matched(seed):
                 "A request to industry lays out the agency's struggle to photograph all passengers at vehicle lanes.")]
     ingest_feed_document(feed, rss(*(item(n, title=t, description=d, published=published)
                                      for n, (t, d) in enumerate(stories, 1))), fetched_at=timezone.now())
-    yield
-    forget_matcher()
 
 
 def run(*args):
@@ -84,7 +80,6 @@ def test_an_editor_rolls_back_to_an_earlier_version_and_it_decides_the_next_link
     assert response.status_code == 302
     assert MatcherModel.objects.active() == shipped
     assert MatcherModel.objects.filter(is_active=True).count() == 1
-    forget_matcher()
     ingest_feed_document(Feed.objects.get(), rss(item(9, title="ICE and Palantir sign ImmigrationOS deal",
                                                        description="ImmigrationOS for ICE.",
                                                        published=datetime(2025, 4, 20, tzinfo=dt_timezone.utc))),

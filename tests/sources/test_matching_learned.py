@@ -6,7 +6,7 @@ import pytest
 from sources.matching import ReportDoc
 from sources.matching.learned import (FEATURES, Example, LearnedModel, NotEnoughDecisions, attach_threshold_for,
                                       fit_model, propose_threshold_for)
-from tests.sources.plain_timeline import CONTRACT, plain_matcher
+from tests.sources.plain_timeline import CONTRACT, plain_timeline
 
 
 def synthetic_examples(reports=60, seed=1):
@@ -61,13 +61,13 @@ def test_too_few_decisions_are_refused_with_a_clear_error():
 
 
 def test_the_matcher_with_a_model_scores_probabilities_and_explains_them():
-    matcher = plain_matcher()
+    timeline = plain_timeline()
     model = fit_model(synthetic_examples()).model
-    matcher.use_model(LearnedModel.from_json(model.as_json(), version=3))
-    result = matcher.match(ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS",
+    timeline.matcher.use_model(LearnedModel.from_json(model.as_json(), version=3))
+    result = timeline.match(ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS",
                                      published=CONTRACT.date))
     top = result.scored[0]
     assert top.slug == CONTRACT.slug and 0 <= top.score <= 1
     assert top.explanation["model_version"] == 3 and set(top.explanation["features"]) == set(FEATURES)
     assert top.explanation["heuristic_score"] == round(top.heuristic, 4)
-    assert matcher.attach_threshold == model.attach_threshold
+    assert timeline.matcher.attach_threshold == model.attach_threshold
