@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from sources.copy_detection import find_copies, report_document
+from sources.matching.copies import follow_original
 from sources.event_documents import refresh_event_documents
 from sources.matching import Entity, Gazetteer, Matcher, entity_key
 from sources.models import LinkStatus, MatcherModel, Report, ReportEventLink
@@ -122,6 +123,8 @@ def attach_reports_to_events(reports, *, now=None):
     for link in ReportEventLink.objects.filter(report_id__in=[r.pk for r in reports]).select_related("event"):
         existing[link.report_id][link.event_id] = link
 
+    original_links, rejected_on_copies = links_of_originals({copied[0].pk for copied in copies.values()})
+
     outcomes, new_links, changed_links, stale_ids, unmatched = {}, [], [], [], []
     covered = defaultdict(list)   # {event id: headlines of reports attached in this batch}
     for report in reports:
@@ -131,6 +134,19 @@ def attach_reports_to_events(reports, *, now=None):
         candidates = [event.with_coverage(covered[event.id]) if covered.get(event.id) else event
                       for event in candidate_events(features[report.pk], statistics)]
         result = matcher.match(features[report.pk], candidates, statistics, rejected=rejected | set(approved))
+        copied = copies.get(report.pk)
+        if copied:
+            # A copy follows its original (sources.matching.copies.follow_original).
+            original = copied[0].pk
+            result.decisions = [d for d in follow_original(
+                result.decisions, original_links.get(original, {}), rejected_on_copies.get(original, set()), original)
+                if d.event_id not in rejected and d.event_id not in approved]
+        else:
+            # Later copies in this batch follow what was decided here, curators' decisions included.
+            original_links[report.pk] = {
+                **{event_id: (link.status, link.score, link.event.slug) for event_id, link in links.items()
+                   if link.is_decided},
+                **{d.event_id: (d.status, d.score, d.slug) for d in result.decisions}}
         decided_ids = set()
         for decision in result.decisions:
             decided_ids.add(decision.event_id)
@@ -149,7 +165,6 @@ def attach_reports_to_events(reports, *, now=None):
         stale_ids += [link.pk for event_id, link in links.items()
                       if event_id not in decided_ids and not link.is_decided]
 
-        copied = copies.get(report.pk)
         report.duplicate_of = copied[0] if copied else None
         report.duplicate_of_id = copied[0].pk if copied else None
         report.copy_evidence = copied[1] if copied else {}
@@ -179,6 +194,23 @@ def attach_reports_to_events(reports, *, now=None):
     # Bulk writes send no signals: tell the public page cache that coverage changed.
     bump_content_version()
     return outcomes
+
+
+def links_of_originals(original_ids):
+    """Return ({original id: {event id: (status, score, slug)}}, {original id: events rejected
+    on its copies}) for the originals of copies found in a batch. One query."""
+    links, rejected_on_copies = defaultdict(dict), defaultdict(set)
+    if not original_ids:
+        return links, rejected_on_copies
+    rows = ReportEventLink.objects.filter(
+        Q(report_id__in=original_ids) | Q(report__duplicate_of_id__in=original_ids, status=LinkStatus.REJECTED)
+    ).values_list("report_id", "report__duplicate_of_id", "event_id", "event__slug", "status", "score")
+    for report_id, original_id, event_id, slug, status, score in rows:
+        if report_id in original_ids:
+            links[report_id][event_id] = (status, score, slug)
+        else:
+            rejected_on_copies[original_id].add(event_id)
+    return links, rejected_on_copies
 
 
 def outcomes_from_links(report_ids):

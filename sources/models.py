@@ -238,8 +238,9 @@ class MatcherModel(models.Model):
 
 class ReportEventLinkQuerySet(models.QuerySet):
     def review_queue(self):
-        """Proposed links, highest score first, with what the queue shows (one query)."""
-        return (self.filter(status=LinkStatus.PROPOSED)
+        """Proposed links of original reports (copies fold under them), highest score first,
+        with what the queue shows (one query)."""
+        return (self.filter(status=LinkStatus.PROPOSED, report__duplicate_of__isnull=True)
                 .select_related("report", "report__feed", "event")
                 .order_by("-score", "-id"))
 
@@ -259,7 +260,15 @@ class ReportEventLinkQuerySet(models.QuerySet):
         now = now or timezone.now()
         changed = 0
         with transaction.atomic():
-            for link in self.select_related("report"):
+            links = list(self.select_related("report"))
+            # A copy is the same report: the decision on its original's link is the copy's too
+            # (the queue folds copies under their original).
+            wanted = {(link.report_id, link.event_id) for link in links}
+            links += [copy for copy in ReportEventLink.objects.select_related("report").filter(
+                report__duplicate_of_id__in={report_id for report_id, _ in wanted},
+                event_id__in={event_id for _, event_id in wanted}).exclude(pk__in=[link.pk for link in links])
+                if (copy.report.duplicate_of_id, copy.event_id) in wanted]
+            for link in links:
                 if link.status == status:
                     continue
                 link.record_decision(status, user, now)

@@ -6,6 +6,7 @@ Every decision goes through sources.linking, which records who made it and when.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -74,13 +75,16 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or LinkStatus.PROPOSED
+        if value == LinkStatus.PROPOSED:
+            # Copies fold under their original: deciding its link decides theirs (ReportEventLink.objects.approve).
+            return queryset.filter(status=value, report__duplicate_of__isnull=True)
         return queryset if value == "all" else queryset.filter(status=value)
 
 
 @admin.register(ReportEventLink)
 class ReportEventLinkAdmin(admin.ModelAdmin):
-    list_display = ["score_display", "status", "report_display", "event", "explanation_display", "is_primary",
-                    "model_version", "decided_by", "decided_at"]
+    list_display = ["score_display", "status", "report_display", "copies", "event", "explanation_display",
+                    "is_primary", "model_version", "decided_by", "decided_at"]
     list_display_links = ["score_display"]
     list_filter = [StatusFilter, "model_version"]
     list_select_related = ["report", "event", "decided_by", "model_version"]
@@ -99,6 +103,14 @@ class ReportEventLinkAdmin(admin.ModelAdmin):
     @admin.display(description="score", ordering="score")
     def score_display(self, link):
         return f"{link.score:.2f}"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(copy_count=Count("report__copies", distinct=True))
+
+    @admin.display(description="copies", ordering="copy_count")
+    def copies(self, link):
+        """How many later reports copy this one (folded here; a decision covers them too)."""
+        return link.copy_count or ""
 
     @admin.display(description="report")
     def report_display(self, link):

@@ -270,3 +270,36 @@ def test_rebuilding_fingerprints_replaces_stale_ones_so_later_copies_find_their_
     assert set(ReportFingerprint.objects.filter(report_id=first.report_id).values_list("value", flat=True)) == made
     [copy] = ingest(feed, item(2, link="https://b.example.org/2", **OUTBOUND_STORY))
     assert copy.duplicate_of == "https://a.example.org/1"
+
+
+def test_a_copy_from_another_feed_follows_its_original_and_never_scores_above_it(seed, feed):
+    [original] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY))
+    other_feed = Feed.objects.create(url="https://other.example.org/feed")
+    [copy] = ingest(other_feed, item(1, link="https://b.example.org/1",
+                                     **dict(OUTBOUND_STORY, title=OUTBOUND_STORY["title"] + " - Border Daily")))
+    assert copy.duplicate_of == "https://a.example.org/1"
+    originals = {row["event"]: row for row in original.events}
+    assert copy.events and {row["event"] for row in copy.events} <= set(originals)
+    for row in copy.events:
+        assert row["score"] <= originals[row["event"]]["score"]
+        assert row["status"] == originals[row["event"]]["status"]
+
+
+def test_a_link_rejected_on_the_original_is_never_proposed_for_its_copies(seed, feed, curator):
+    [original] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY))
+    ReportEventLink.objects.filter(report_id=original.report_id).reject(curator)
+    other_feed = Feed.objects.create(url="https://other.example.org/feed")
+    [copy] = ingest(other_feed, item(1, link="https://b.example.org/1", **OUTBOUND_STORY))
+    assert copy.duplicate_of == "https://a.example.org/1" and copy.events == []
+    assert not ReportEventLink.objects.filter(report_id=copy.report_id).exists()
+
+
+def test_deciding_an_originals_link_decides_its_copies_link_to_the_same_event(seed, feed, curator):
+    [original, copy] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY),
+                              item(2, link="https://b.example.org/2", **OUTBOUND_STORY))
+    assert copy.duplicate_of == "https://a.example.org/1"
+    event_ids = set(ReportEventLink.objects.filter(report_id=copy.report_id).values_list("event_id", flat=True))
+    assert event_ids
+    ReportEventLink.objects.filter(report_id=original.report_id, event_id__in=event_ids).reject(curator)
+    assert set(ReportEventLink.objects.filter(report_id=copy.report_id).values_list("status", flat=True)) == {
+        LinkStatus.REJECTED}

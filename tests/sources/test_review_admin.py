@@ -149,3 +149,17 @@ def test_the_decision_log_takes_the_same_queries_however_long_it_is(client, repo
     ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).approve(curator)
     with django_assert_num_queries(7):
         assert client.get("/admin/sources/reviewdecision/").status_code == 200
+
+
+def test_the_queue_folds_copies_under_their_original(client, seed, curator):
+    feed = Feed.objects.create(url="https://news.example.org/feed")
+    published = datetime(2025, 5, 8, 12, tzinfo=dt_timezone.utc)
+    title, text = STORIES[1]
+    ingest_feed_document(feed, rss(item(1, title=title, description=text, published=published),
+                                   item(2, title=title + " | Wire", description=text, published=published)),
+                         fetched_at=timezone.now())
+    ReportEventLink.objects.update(status=LinkStatus.PROPOSED)
+    client.force_login(curator)
+    shown = list(client.get(QUEUE).context["cl"].result_list)
+    assert shown and {link.report.guid for link in shown} == {"item-1"}
+    assert all(link.copy_count == 1 for link in shown)
