@@ -8,8 +8,7 @@ it belongs to. Only numbers leave this module: no text, no links.
 import json
 from pathlib import Path
 
-from bench.fixture_timeline import fixture_timeline
-from bench.matching_dev import feed_reports
+from bench.fixture_timeline import feed_reports, fixture_timeline
 from sources.matching.learned import Example, candidate_features
 
 ROOT = Path(__file__).resolve().parent.parent

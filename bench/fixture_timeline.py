@@ -2,6 +2,7 @@
 
     timeline = fixture_timeline(ROOT / "fixtures" / "seed_timeline.json")
     result = timeline.match(ReportDoc(...))
+    for guid, report in feed_reports(FEED): ...        # a feed's entries as ReportDocs
 
 Events are read from a Django fixture; candidates are found in memory the way the database's
 full-text index finds them for sources.linking (search_keys, then rank_candidates).
@@ -12,7 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.matching import Entity, EventDoc, Gazetteer, Matcher, TermStatistics, entity_key, rank_candidates, search_keys
+import feedparser
+
+from sources.matching import (Entity, EventDoc, Gazetteer, Matcher, ReportDoc, TermStatistics, entity_key,
+                              rank_candidates, search_keys)
 
 
 @dataclass
@@ -79,3 +83,14 @@ def fixture_timeline(path, model=None, **thresholds):
     if model is not None:
         matcher.use_model(model)
     return FixtureTimeline(matcher, events)
+
+
+def feed_reports(path):
+    """Yield (guid, ReportDoc) for each entry of a feed file, in feed order."""
+    parsed = feedparser.parse(Path(path).read_bytes())
+    for entry in parsed.entries:
+        content = entry.get("content", [{}])[0].get("value", "") if entry.get("content") else ""
+        published = entry.get("published_parsed")
+        date = datetime.date(*published[:3]) if published else None
+        yield entry.get("id"), ReportDoc(entry.get("id"), entry.get("title", ""), entry.get("summary", ""), content,
+                                         date, entry.get("link", ""))

@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dev_examples import SEED, dev_examples  # noqa: E402
-from bench.fixture_timeline import fixture_timeline  # noqa: E402
-from bench.matching_dev import feed_reports  # noqa: E402
+from bench.fixture_timeline import feed_reports, fixture_timeline  # noqa: E402
 from sources.matching import ATTACHED, PROPOSED  # noqa: E402
 from sources.matching.learned import Example, candidate_features, fit_model  # noqa: E402
 
