@@ -6,6 +6,7 @@ Every decision goes through sources.linking, which records who made it and when.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -48,14 +49,23 @@ def explanation_html(explanation):
         rows))
 
 
-class ReassignForm(forms.Form):
-    event = forms.ModelChoiceField(queryset=None, help_text="The event these reports belong to.")
+class DatedEventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, event):
+        return f"{event.title} ({event.date:%Y-%m-%d})" if event.date else event.title
 
-    def __init__(self, *args, **kwargs):
+
+class ReassignForm(forms.Form):
+    """The event to move reports to, picked by typing part of its title, slug or summary (the
+    admin's autocomplete, over the events admin's search fields)."""
+
+    def __init__(self, *args, admin_site=admin.site, **kwargs):
         from timeline.models import Event
 
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = Event.objects.alive().order_by("-date", "title")
+        self.fields["event"] = DatedEventChoiceField(
+            queryset=Event.objects.alive().order_by("-date", "title"),
+            widget=AutocompleteSelect(ReportEventLink._meta.get_field("event"), admin_site),
+            help_text="Type part of the event's title, slug or summary.")
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -137,7 +147,7 @@ class ReportEventLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reassign the selected reports to another event\u2026", permissions=["change"])
     def reassign(self, request, queryset):
-        form = ReassignForm(request.POST if "apply" in request.POST else None)
+        form = ReassignForm(request.POST if "apply" in request.POST else None, admin_site=self.admin_site)
         if "apply" in request.POST and form.is_valid():
             count = queryset.select_related(None).reassign(form.cleaned_data["event"], request.user)
             self.message_user(request, f"{count} report(s) reassigned to \u201c{form.cleaned_data['event']}\u201d.")

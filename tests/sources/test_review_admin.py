@@ -163,3 +163,15 @@ def test_the_queue_folds_copies_under_their_original(client, seed, curator):
     shown = list(client.get(QUEUE).context["cl"].result_list)
     assert shown and {link.report.guid for link in shown} == {"item-1"}
     assert all(link.copy_count == 1 for link in shown)
+
+
+def test_the_reassign_page_picks_the_event_by_searching_for_it(client, reports, curator):
+    client.force_login(curator)
+    link = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    page = client.post(QUEUE, {"action": "reassign", "_selected_action": [link.pk]})
+    assert b"admin-autocomplete" in page.content and b"autocomplete.js" in page.content
+    found = client.get("/admin/autocomplete/", {"term": "Anzalduas", "app_label": "sources",
+                                                "model_name": "reporteventlink", "field_name": "event"})
+    assert found.status_code == 200
+    assert str(Event.objects.get(slug="anzalduas-vehicle-face-test-results")) in [
+        r["text"] for r in found.json()["results"]]
