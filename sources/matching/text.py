@@ -64,7 +64,9 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORE
 # letters back never yields another match; the engine then keeps no backtracking state, a fifth
 # less time per word.
 _WORD = re.compile(r"[$]?+[0-9A-Za-z\u00c0-\u024f]++(?:['\u2019.\-][0-9A-Za-z\u00c0-\u024f]++)*+%?+")
-_TAG = re.compile(r"<[^>]*>")
+# A tag ends at the next '>' or before the next '<': '<<<<' then costs one step per character
+# (with [^>]* each '<' would scan to the end of the text, quadratic time on hostile input).
+_TAG = re.compile(r"<[^<>]*>")
 _SCALE = {"thousand": "k", "k": "k", "million": "m", "mn": "m", "m": "m", "billion": "b", "bn": "b", "b": "b"}
 
 
@@ -247,12 +249,15 @@ def copy_words(text, words=None):
     return lower_words(words)
 
 
-_TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]|-{1,2}|::)\s+[^|\u2013\u2014]{2,60}$")
+# Matched against a headline whose whitespace is single spaces, so the pattern tried at each
+# position spans at most 65 characters: linear time however the headline is padded.
+_TITLE_SUFFIX = re.compile(r" (?:[|\u2013\u2014]|-{1,2}|::) [^|\u2013\u2014]{2,60}$")
 
 
 def strip_site_name(title):
-    """Remove a trailing ' | Site Name' or ' - Site Name' that syndication adds to headlines."""
-    title = (title or "").strip()
+    """Remove a trailing ' | Site Name' or ' - Site Name' that syndication adds to headlines
+    (and collapse runs of whitespace)."""
+    title = " ".join((title or "").split())
     stripped = _TITLE_SUFFIX.sub("", title)
     # Keep the title when too little would remain (a headline with a dash, not a site name).
     return stripped if len(stripped.split()) >= 3 else title
