@@ -99,3 +99,18 @@ def test_the_counts_kept_along_the_way_equal_a_rebuild_from_scratch(seed):
     assert rebuild_event_documents() == Event.objects.alive().count()
     assert counts() == kept
     assert list(EventMatchDocument.objects.order_by("pk").values_list("pk", "document")) == documents
+
+
+def test_the_rebuild_command_brings_documents_changed_behind_matchings_back_in_line(seed):
+    import io
+
+    from django.core.management import call_command
+
+    event = Event.objects.get(slug="ice-palantir-immigrationos-contract")
+    Event.objects.filter(pk=event.pk).update(title="Drones over the river")  # no signal
+    [drone] = terms("drones")
+    assert events_holding([drone]) == {}
+    out = io.StringIO()
+    call_command("rebuild_match_documents", stdout=out)
+    assert out.getvalue().strip() == f"matching documents rebuilt for {Event.objects.alive().count()} events"
+    assert set(events_holding([drone])) == {event.pk}
