@@ -114,3 +114,15 @@ def test_the_rebuild_command_brings_documents_changed_behind_matchings_back_in_l
     call_command("rebuild_match_documents", stdout=out)
     assert out.getvalue().strip() == f"matching documents rebuilt for {Event.objects.alive().count()} events"
     assert set(events_holding([drone])) == {event.pk}
+
+
+def test_an_event_deleted_outright_with_its_citations_leaves_no_document(db):
+    from django.contrib.contenttypes.models import ContentType
+
+    before = counts()
+    event = make_event()
+    source = Source.objects.create(headline="Drones over the river")
+    Citation.objects.create(source=source, content_type=ContentType.objects.get_for_model(Event), object_id=event.pk)
+    event.delete()
+    assert not EventMatchDocument.objects.exists()
+    assert counts() == before
