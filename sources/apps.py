@@ -16,7 +16,8 @@ class SourcesConfig(AppConfig):
             signal.connect(receiver, sender=sender, dispatch_uid=f"sources.{receiver.__name__}.{sender.__name__}")
 
         connect(post_save, signals.event_saved, Event)
-        connect(pre_delete, signals.event_deleting, Event)
+        connect(pre_delete, signals.event_deleted, Event)
+        connect(post_delete, signals.event_deleted, Event)
         for relation in (Event.programs, Event.agencies, Event.organizations, Event.people):
             connect(m2m_changed, signals.event_relations_changed, relation.through)
         connect(post_save, signals.program_saved, Program)

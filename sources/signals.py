@@ -70,6 +70,11 @@ def link_saved(sender, instance, **kwargs):
     refresh_event_documents([instance.event_id])
 
 
-def event_deleting(sender, instance, **kwargs):
-    """An event deleted outright (pre_delete): its document goes, and its terms stop counting."""
+def event_deleted(sender, instance, **kwargs):
+    """An event deleted outright: its document goes, and its terms stop counting.
+
+    Connected to pre_delete (before the database cascades the document away) and post_delete
+    (the event's citations and statements are deleted before it, and their receivers rebuild
+    its document while the event row still exists).
+    """
     forget_event_document(instance.pk)

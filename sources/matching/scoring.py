@@ -15,6 +15,10 @@ from sources.matching.gazetteer import KIND_WEIGHT
 from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
 
 BODY_WORDS = 250  # the lede carries the story; long bodies drift into background
+# The most of a report's text the matcher reads (characters of raw HTML): the lede is within
+# the first few kilobytes of any article, and no feed can make a worker read megabytes.
+MAX_TITLE_CHARS = 1_000
+MAX_HTML_CHARS = 20_000
 
 
 @dataclass
@@ -51,16 +55,17 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|;\s*|\s+[\u2013\u2014]\s+")
 
 
 def report_body(doc):
-    """Return the report's text without page furniture: its summary and its article."""
-    content = article_text(doc.content) if doc.content else ""
+    """Return the report's text without page furniture: its summary and its article (each
+    read up to MAX_HTML_CHARS)."""
+    content = article_text(doc.content[:MAX_HTML_CHARS]) if doc.content else ""
     if content and doc.summary:
         # Most feeds' summary is the article's opening: when its text opens a passage of the
         # article, and the article is no shorter, the article is the body, and the summary's
         # own furniture need not be looked for (any other summary is read as below).
-        lede = " ".join(plain_text(doc.summary).split())
+        lede = " ".join(plain_text(doc.summary[:MAX_HTML_CHARS]).split())
         if lede[:80] in content and len(content) >= len(lede):
             return _first_words(content)
-    summary = article_text(doc.summary) if doc.summary else ""
+    summary = article_text(doc.summary[:MAX_HTML_CHARS]) if doc.summary else ""
     if content and summary and (summary[:80] in content or content[:80] in summary):
         body = content if len(content) >= len(summary) else summary
     else:
@@ -82,7 +87,7 @@ def _first_words(text):
 
 def report_features(doc, gazetteer):
     """Extract terms, entities and date from a report (pure; no database)."""
-    title = strip_site_name(plain_text(doc.title))
+    title = strip_site_name(plain_text(doc.title[:MAX_TITLE_CHARS]))
     body = report_body(doc)
     title_words, body_words = raw_words(title), raw_words(body)
     title_shouting, body_shouting = is_shouting(title), is_shouting(body)

@@ -99,3 +99,30 @@ def test_the_counts_kept_along_the_way_equal_a_rebuild_from_scratch(seed):
     assert rebuild_event_documents() == Event.objects.alive().count()
     assert counts() == kept
     assert list(EventMatchDocument.objects.order_by("pk").values_list("pk", "document")) == documents
+
+
+def test_the_rebuild_command_brings_documents_changed_behind_matchings_back_in_line(seed):
+    import io
+
+    from django.core.management import call_command
+
+    event = Event.objects.get(slug="ice-palantir-immigrationos-contract")
+    Event.objects.filter(pk=event.pk).update(title="Drones over the river")  # no signal
+    [drone] = terms("drones")
+    assert events_holding([drone]) == {}
+    out = io.StringIO()
+    call_command("rebuild_match_documents", stdout=out)
+    assert out.getvalue().strip() == f"matching documents rebuilt for {Event.objects.alive().count()} events"
+    assert set(events_holding([drone])) == {event.pk}
+
+
+def test_an_event_deleted_outright_with_its_citations_leaves_no_document(db):
+    from django.contrib.contenttypes.models import ContentType
+
+    before = counts()
+    event = make_event()
+    source = Source.objects.create(headline="Drones over the river")
+    Citation.objects.create(source=source, content_type=ContentType.objects.get_for_model(Event), object_id=event.pk)
+    event.delete()
+    assert not EventMatchDocument.objects.exists()
+    assert counts() == before
