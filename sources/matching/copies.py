@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from operator import xor
 
+from sources.matching.decisions import ATTACHED, PROPOSED, Decision
 from sources.matching.text import copy_words, strip_site_name
 
 SHINGLE = 3
@@ -194,8 +195,6 @@ def follow_original(decisions, original_links, rejected_on_copies=frozenset(), o
     report: it goes to the events its original stands on (attached), is proposed where the
     original is proposed, and nowhere the original was rejected or never went.
     """
-    from sources.matching.decisions import ATTACHED, PROPOSED, Decision
-
     own = {d.event_id: d for d in decisions}
     followed = []
     for event_id, (status, score, slug) in original_links.items():
