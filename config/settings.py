@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envfloat, envint, envlist, envstr
 from timeline.security import policy_directives
@@ -306,9 +307,13 @@ RECORDS_PAGE_SIZE = envint("RECORDS_PAGE_SIZE", 100, 1)
 CELERY_BEAT_SCHEDULE["queue-due-record-watches"] = {
     "task": "records.tasks.queue_due_watches", "schedule": float(RECORDS_QUEUE_INTERVAL)}
 
-# Matching thresholds (sources app): scores in 0..1.
+# Matching thresholds (sources app): scores in 0..1, used while no learned model version is active.
 MATCH_ATTACH_THRESHOLD = envfloat("MATCH_ATTACH_THRESHOLD", 0.55)
 MATCH_PROPOSE_THRESHOLD = envfloat("MATCH_PROPOSE_THRESHOLD", 0.2)
+# manage.py fit_matcher picks the attach threshold at which cross-validated precision reaches this.
+MATCH_TARGET_PRECISION = envfloat("MATCH_TARGET_PRECISION", 0.99)
+if not 0 < MATCH_TARGET_PRECISION <= 1:
+    raise ImproperlyConfigured(f"MATCH_TARGET_PRECISION={MATCH_TARGET_PRECISION} is not in (0, 1]")
 # When curators add or edit an event, reports published this many days back are re-scored.
 MATCH_RESCORE_DAYS = envint("MATCH_RESCORE_DAYS", 30, 0)
 

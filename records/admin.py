@@ -1,7 +1,7 @@
 """Curators' side: watches with their health, and the awards proposed as contracts on record."""
 from django.contrib import admin, messages
 
-from config.celery import enqueue_on_commit
+from sources.queueing import enqueue_on_commit
 from records.awards import accept_match, reject_match
 from records.models import AwardRecord, AwardWatch, MatchStatus, RegisterDocument, RegisterWatch
 from records.tasks import sync_award_watch_task, sync_register_watch_task

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 
-from config.celery import database_retry_options, enqueue_on_commit
+from sources.queueing import database_retry_options, enqueue_on_commit
 from records.models import AwardWatch, RegisterWatch
 from records.syncing import sync_award_watch, sync_register_watch
 

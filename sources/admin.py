@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from sources.models import Feed, Report
+from sources.polling import queue_poll
 from sources.sanitize import safe_link
 
 HEALTH_COLOURS = {"ok": "#2e7d32", "new": "#555", "erroring": "#b26a00", "failing": "#c62828", "paused": "#555"}
@@ -37,7 +38,7 @@ class FeedAdmin(admin.ModelAdmin):
     def poll_now(self, request, queryset):
         feeds = list(queryset.only("id"))
         for feed in feeds:
-            feed.queue_poll(force=True)
+            queue_poll(feed.pk, force=True)
         self.message_user(request, f"{len(feeds)} feed(s) queued for polling.")
 
     @admin.action(description="Pause the selected feeds", permissions=["change"])

@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from sources.entries import extract_entries
+from sources.linking import attach_reports_to_events, outcomes_from_links
 from sources.models import Report
 from sources.parsing import UnusableDocument, describe_problem, parse_feed_document
+from sources.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +153,6 @@ def hand_on_new_reports(feed, outcomes):
     event links, suggestions), so `duplicate_of` and `events` are filled on their outcomes by
     the time the poll returns; reports seen before show their stored links.
     """
-    from sources.linking import attach_reports_to_events, outcomes_from_links
-
     fresh, seen = [], {}
     for outcome in outcomes:
         if outcome.report is not None and (outcome.created or outcome.updated):
@@ -167,10 +167,7 @@ def hand_on_new_reports(feed, outcomes):
         matched = {}
         ids = [report.pk for report in fresh]
         if ids:
-            from config.celery import enqueue_on_commit
-            from sources.tasks import match_reports
-
-            enqueue_on_commit(match_reports, ids)
+            enqueue_on_commit("sources.tasks.match_reports", ids)
     stored = outcomes_from_links(list({pk for pk in seen})) if seen else {}
     for outcome in outcomes:
         result = matched.get(outcome.report_id) if outcome.created or outcome.updated else None

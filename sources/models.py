@@ -1,7 +1,7 @@
 """Feeds, the reports polled from them, and their links to timeline events."""
 from datetime import timedelta
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -73,15 +73,6 @@ class Feed(models.Model):
         if self.last_error:
             return "erroring"
         return "ok" if self.last_polled_at else "new"
-
-    def queue_poll(self, force=False):
-        """Queue a poll of this feed once the current transaction commits (no query). A broker
-        that is down is logged, not raised (config.celery.enqueue_on_commit): beat's scan of due
-        feeds queues the feed again."""
-        from config.celery import enqueue_on_commit
-        from sources.tasks import poll_feed
-
-        enqueue_on_commit(poll_feed, self.pk, force=force)
 
     # Poll bookkeeping. These set fields only; the caller saves (sources.polling does, in the
     # same transaction as the reports).
@@ -170,6 +161,24 @@ class Report(models.Model):
     def __str__(self):
         return self.title or self.url or self.guid or f"Report {self.pk}"
 
+    def approve_on(self, event, user, now, *, score, explanation):
+        """Approve this report on `event` (a new link, or the existing one); return the link."""
+        decided = {"status": LinkStatus.APPROVED, "decided_by": user, "decided_at": now, "updated_at": now}
+        link, _ = ReportEventLink.objects.update_or_create(
+            report=self, event=event, defaults=decided,
+            create_defaults={**decided, "score": score, "explanation": explanation})
+        return link
+
+    def choose_primary_link(self):
+        """Make exactly one standing link of this report primary: approved before attached, by score."""
+        links = list(self.event_links.order_by("-score", "id"))
+        standing = [link for link in links if link.status in (LinkStatus.APPROVED, LinkStatus.ATTACHED)]
+        standing.sort(key=lambda link: (link.status != LinkStatus.APPROVED, -link.score))
+        primary = standing[0].pk if standing else None
+        for link in links:
+            if link.is_primary != (link.pk == primary):
+                ReportEventLink.objects.filter(pk=link.pk).update(is_primary=link.pk == primary)
+
 
 class LinkStatus(models.TextChoices):
     ATTACHED = "attached", "Attached automatically"
@@ -178,16 +187,120 @@ class LinkStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected by a curator"
 
 
+class MatcherModelQuerySet(models.QuerySet):
+    def active(self):
+        """The version that decides new links (the latest marked active), or None. One query."""
+        return self.filter(is_active=True).order_by("-pk").first()
+
+
+class MatcherModel(models.Model):
+    """One version of the learned matcher (sources.matching.learned): its coefficients and
+    thresholds, what it was fitted from and its cross-validated figures.
+
+    `manage.py fit_matcher` stores a new version and makes it active; an editor rolls back by
+    making an earlier version active in the admin. Each link records the version that decided it.
+    """
+
+    parameters = models.JSONField(help_text="Coefficients, feature means and scales, thresholds (LearnedModel)")
+    is_active = models.BooleanField(default=False, help_text="Decides new links (one version at a time)")
+    fitted_at = models.DateTimeField(default=timezone.now)
+    fitted_by = models.CharField(max_length=200, blank=True, help_text="What fitted it: shipped, fit_matcher")
+    examples = models.PositiveIntegerField(default=0, help_text="Labelled candidates it was fitted from")
+    curator_decisions = models.PositiveIntegerField(default=0, help_text="Of which from curators' decisions")
+    target_precision = models.FloatField(default=0.99)
+    cv_precision = models.FloatField(null=True, blank=True, help_text="Cross-validated precision of attached links")
+    cv_recall = models.FloatField(null=True, blank=True, help_text="Cross-validated share of right events attached")
+    cv_review_recall = models.FloatField(null=True, blank=True,
+                                         help_text="Cross-validated share of right events at least proposed")
+
+    objects = MatcherModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "matcher model version"
+
+    def __str__(self):
+        return f"matcher v{self.pk}" + (" (active)" if self.is_active else "")
+
+    @property
+    def version(self):
+        return self.pk
+
+    def learned(self):
+        """Return the sources.matching.learned.LearnedModel this version stores."""
+        from sources.matching.learned import LearnedModel
+
+        return LearnedModel.from_json(self.parameters, version=self.pk)
+
+    def activate(self):
+        """Make this version the one that decides new links (a roll-back when it is older)."""
+        with transaction.atomic():
+            MatcherModel.objects.exclude(pk=self.pk).filter(is_active=True).update(is_active=False)
+            MatcherModel.objects.filter(pk=self.pk).update(is_active=True)
+            self.is_active = True
+
+
 class ReportEventLinkQuerySet(TrackedQuerySet):
     def review_queue(self):
-        """Proposed links, highest score first, with what the queue shows (one query)."""
-        return (self.filter(status=LinkStatus.PROPOSED)
+        """Proposed links of original reports (copies fold under them), highest score first,
+        with what the queue shows (one query)."""
+        return (self.filter(status=LinkStatus.PROPOSED, report__duplicate_of__isnull=True)
                 .select_related("report", "report__feed", "event")
                 .order_by("-score", "-id"))
 
     def standing(self):
         """Links that put a report on an event: attached or approved."""
         return self.filter(status__in=[LinkStatus.ATTACHED, LinkStatus.APPROVED])
+
+    def approve(self, user, now=None):
+        """Approve these links as `user`, each decision recorded. Returns how many changed."""
+        return self._decide(LinkStatus.APPROVED, ReviewDecision.Action.APPROVE, user, now)
+
+    def reject(self, user, now=None):
+        """Reject these links as `user`: the matcher never proposes them again. Returns how many changed."""
+        return self._decide(LinkStatus.REJECTED, ReviewDecision.Action.REJECT, user, now)
+
+    def _decide(self, status, action, user, now=None):
+        now = now or timezone.now()
+        changed = 0
+        with transaction.atomic():
+            links = list(self.select_related("report"))
+            # A copy is the same report: the decision on its original's link is the copy's too
+            # (the queue folds copies under their original).
+            wanted = {(link.report_id, link.event_id) for link in links}
+            links += [copy for copy in ReportEventLink.objects.select_related("report").filter(
+                report__duplicate_of_id__in={report_id for report_id, _ in wanted},
+                event_id__in={event_id for _, event_id in wanted}).exclude(pk__in=[link.pk for link in links])
+                if (copy.report.duplicate_of_id, copy.event_id) in wanted]
+            for link in links:
+                if link.status == status:
+                    continue
+                link.record_decision(status, user, now)
+                ReviewDecision.objects.create(action=action, link=link, report_id=link.report_id,
+                                              event_id=link.event_id, decided_by=user, decided_at=now)
+                link.report.choose_primary_link()
+                changed += 1
+        return changed
+
+    def reassign(self, event, user, now=None):
+        """Move these links to `event`: each old link is rejected and its report approved on
+        `event`, the decision recorded. Returns how many changed."""
+        now = now or timezone.now()
+        changed = 0
+        with transaction.atomic():
+            for link in self.select_related("report"):
+                if link.event_id == event.pk:
+                    continue
+                if link.status != LinkStatus.REJECTED:
+                    link.record_decision(LinkStatus.REJECTED, user, now)
+                target = link.report.approve_on(event, user, now, score=link.score,
+                                                explanation={"decided": "curator", "reassigned_from": link.event_id})
+                ReviewDecision.objects.create(action=ReviewDecision.Action.REASSIGN, link=target,
+                                              report_id=link.report_id, event=event, previous_event_id=link.event_id,
+                                              decided_by=user, decided_at=now)
+                link.report.choose_primary_link()
+                changed += 1
+        return changed
 
 
 class ReportEventLink(models.Model):
@@ -204,6 +317,8 @@ class ReportEventLink(models.Model):
     status = models.CharField(max_length=10, choices=LinkStatus.choices)
     is_primary = models.BooleanField(default=False)
     explanation = models.JSONField(default=dict, blank=True)
+    model_version = models.ForeignKey(MatcherModel, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="links", help_text="The learned matcher version that scored it")
     decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -229,6 +344,15 @@ class ReportEventLink(models.Model):
     @property
     def is_decided(self):
         return self.status in (LinkStatus.APPROVED, LinkStatus.REJECTED)
+
+    def record_decision(self, status, user, now):
+        """Set and save a curator's status with who and when; a rejected link is never primary."""
+        self.status, self.decided_by, self.decided_at, self.updated_at = status, user, now, now
+        fields = ["status", "decided_by", "decided_at", "updated_at"]
+        if status == LinkStatus.REJECTED:
+            self.is_primary = False
+            fields.append("is_primary")
+        self.save(update_fields=fields)
 
 
 class ReviewDecision(models.Model):
@@ -266,6 +390,21 @@ class SuggestionStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+class SuggestedEventQuerySet(models.QuerySet):
+    def dismiss(self, user, now=None):
+        """Dismiss the open suggestions among these, each decision recorded. Returns how many."""
+        now = now or timezone.now()
+        changed = 0
+        with transaction.atomic():
+            for suggestion in self.filter(status=SuggestionStatus.OPEN):
+                suggestion.status, suggestion.decided_by, suggestion.decided_at = SuggestionStatus.DISMISSED, user, now
+                suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+                ReviewDecision.objects.create(action=ReviewDecision.Action.DISMISS_SUGGESTION, suggestion=suggestion,
+                                              decided_by=user, decided_at=now)
+                changed += 1
+        return changed
+
+
 class SuggestedEvent(models.Model):
     """Reports that match no event but concern a tracked program or agency, grouped together."""
 
@@ -283,6 +422,8 @@ class SuggestedEvent(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = SuggestedEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-score", "-id"]
         indexes = [
@@ -293,6 +434,19 @@ class SuggestedEvent(models.Model):
     def __str__(self):
         return self.title
 
+    def accept(self, event, user, now=None):
+        """Record that curators made `event` from this suggestion, and approve its reports on it."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            self.status, self.event, self.decided_by, self.decided_at = SuggestionStatus.ACCEPTED, event, user, now
+            self.save(update_fields=["status", "event", "decided_by", "decided_at"])
+            for report in self.reports.all():
+                report.approve_on(event, user, now, score=self.score,
+                                  explanation={"decided": "curator", "suggestion": self.pk})
+                report.choose_primary_link()
+            ReviewDecision.objects.create(action=ReviewDecision.Action.ACCEPT_SUGGESTION, suggestion=self,
+                                          event=event, decided_by=user, decided_at=now)
+
 
 class ReportFingerprint(models.Model):
     """A winnowed shingle hash of a report's text: copy detection looks earlier reports up by it."""
@@ -302,6 +456,46 @@ class ReportFingerprint(models.Model):
 
     class Meta:
         indexes = [
-            # sources.linking.find_copies: ReportFingerprint.objects.filter(value__in=...).
+            # sources.copy_detection.find_copies: ReportFingerprint.objects.filter(value__in=...).
             models.Index(fields=["value"], name="fingerprint_value_idx"),
         ]
+
+
+class EventMatchDocument(models.Model):
+    """What matching knows of one live event, stored beside it and kept current in the same
+    transaction as the change (sources.event_documents).
+
+    `document` is the event's searchable terms and entity keys, each as one search token
+    (sources.matching.candidates.search_token): the database's full-text index over it finds
+    candidate events for a report (a generated tsvector with a GIN index on PostgreSQL, an FTS5
+    table kept by triggers on SQLite; see migration 0006_m16_event_documents). The term weights
+    are what scoring compares a report with.
+    """
+
+    event = models.OneToOneField("timeline.Event", primary_key=True, on_delete=models.CASCADE,
+                                 related_name="match_document")
+    document = models.TextField(blank=True)
+    event_terms = models.JSONField(default=dict, help_text="{term: weight} of the title and summary")
+    program_terms = models.JSONField(default=dict, help_text="{term: weight} of its programs' names and summaries")
+    coverage_terms = models.JSONField(default=dict, help_text="{term: weight} of headlines citing or covering it")
+    entities = models.JSONField(default=list, help_text="Entity keys the event is tagged with ('agency:3')")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Matching document of event {self.event_id}"
+
+    @property
+    def keys(self):
+        """The terms and entity keys counted in MatchTerm (those the document holds)."""
+        return set(self.event_terms) | set(self.coverage_terms) | set(self.entities)
+
+
+class MatchTerm(models.Model):
+    """How many event documents hold a term or entity key: the document frequency behind idf
+    and entity specificity. Kept current with the documents, in the same transaction."""
+
+    term = models.CharField(max_length=200, primary_key=True)
+    events = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.term}: {self.events}"

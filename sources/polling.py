@@ -17,6 +17,7 @@ from django.utils import timezone
 from sources.fetch import FetchError, fetch_feed
 from sources.ingest import UnusableDocument, ingest_feed_document
 from sources.models import Feed
+from sources.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +48,6 @@ def poll_feed_now(feed_id, *, force=False, match=True):
     (last error, status, backoff) and returned. Skips paused feeds unless `force`.
     Hits the network and the database.
     """
-    if match:
-        # Build or refresh the matcher index before taking the feed's row lock: a full build
-        # takes seconds at 10,000 events, and other workers would wait on the lock meanwhile.
-        from sources.linking import warm_matcher
-
-        warm_matcher()
     with transaction.atomic():
         feed = Feed.objects.select_for_update(skip_locked=True).filter(pk=feed_id).first()
         if feed is None:
@@ -63,6 +58,13 @@ def poll_feed_now(feed_id, *, force=False, match=True):
         result = _poll_locked(feed, match=match)
         feed.save()
         return result
+
+
+def queue_poll(feed_id, force=False):
+    """Queue a poll of a feed once the current transaction commits (no query). A broker that is
+    down is logged, not raised (sources.queueing.enqueue_on_commit): beat's scan of due feeds
+    queues the feed again."""
+    enqueue_on_commit("sources.tasks.poll_feed", feed_id, force=force)
 
 
 def _poll_locked(feed, *, match):

@@ -6,12 +6,13 @@ Every decision goes through sources.linking, which records who made it and when.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from sources import linking
-from sources.models import LinkStatus, ReportEventLink, ReviewDecision, SuggestedEvent, SuggestionStatus
+from sources.models import LinkStatus, MatcherModel, ReportEventLink, ReviewDecision, SuggestedEvent, SuggestionStatus
 from sources.sanitize import safe_link
 
 
@@ -38,6 +39,9 @@ def explanation_html(explanation):
         rows.append(("date", f"{when} (\u00d7{explanation['date_factor']:.2f})"))
     if explanation.get("other_programs"):
         rows.append(("also names", ", ".join(explanation["other_programs"])))
+    if explanation.get("model_version") is not None:
+        rows.append(("model", f"matcher v{explanation['model_version']}: probability from the signals above "
+                              f"(hand-weighted score {explanation.get('heuristic_score', 0):.2f})"))
     if explanation.get("decided") == "curator":
         rows.append(("decided", "by a curator"))
     return format_html("<dl style='margin:0'>{}</dl>", format_html_join(
@@ -45,14 +49,23 @@ def explanation_html(explanation):
         rows))
 
 
-class ReassignForm(forms.Form):
-    event = forms.ModelChoiceField(queryset=None, help_text="The event these reports belong to.")
+class DatedEventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, event):
+        return f"{event.title} ({event.date:%Y-%m-%d})" if event.date else event.title
 
-    def __init__(self, *args, **kwargs):
+
+class ReassignForm(forms.Form):
+    """The event to move reports to, picked by typing part of its title, slug or summary (the
+    admin's autocomplete, over the events admin's search fields)."""
+
+    def __init__(self, *args, admin_site=admin.site, **kwargs):
         from timeline.models import Event
 
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = Event.objects.alive().order_by("-date", "title")
+        self.fields["event"] = DatedEventChoiceField(
+            queryset=Event.objects.alive().order_by("-date", "title"),
+            widget=AutocompleteSelect(ReportEventLink._meta.get_field("event"), admin_site),
+            help_text="Type part of the event's title, slug or summary.")
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -72,23 +85,26 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or LinkStatus.PROPOSED
+        if value == LinkStatus.PROPOSED:
+            # Copies fold under their original: deciding its link decides theirs (ReportEventLink.objects.approve).
+            return queryset.filter(status=value, report__duplicate_of__isnull=True)
         return queryset if value == "all" else queryset.filter(status=value)
 
 
 @admin.register(ReportEventLink)
 class ReportEventLinkAdmin(admin.ModelAdmin):
-    list_display = ["score_display", "status", "report_display", "event", "explanation_display", "is_primary",
-                    "decided_by", "decided_at"]
+    list_display = ["score_display", "status", "report_display", "copies", "event", "explanation_display",
+                    "is_primary", "model_version", "decided_by", "decided_at"]
     list_display_links = ["score_display"]
-    list_filter = [StatusFilter]
-    list_select_related = ["report", "event", "decided_by"]
+    list_filter = [StatusFilter, "model_version"]
+    list_select_related = ["report", "event", "decided_by", "model_version"]
     search_fields = ["report__title", "event__title", "event__slug"]
     ordering = ["-score", "-id"]
     actions = ["approve", "reject", "reassign"]
     list_per_page = 50
     raw_id_fields = ["report", "event"]
-    readonly_fields = ["report", "event", "score", "status", "is_primary", "explanation_display", "decided_by",
-                       "decided_at", "created_at", "updated_at"]
+    readonly_fields = ["report", "event", "score", "status", "is_primary", "explanation_display", "model_version",
+                       "decided_by", "decided_at", "created_at", "updated_at"]
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -97,6 +113,14 @@ class ReportEventLinkAdmin(admin.ModelAdmin):
     @admin.display(description="score", ordering="score")
     def score_display(self, link):
         return f"{link.score:.2f}"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(copy_count=Count("report__copies", distinct=True))
+
+    @admin.display(description="copies", ordering="copy_count")
+    def copies(self, link):
+        """How many later reports copy this one (folded here; a decision covers them too)."""
+        return link.copy_count or ""
 
     @admin.display(description="report")
     def report_display(self, link):
@@ -113,19 +137,19 @@ class ReportEventLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected links", permissions=["change"])
     def approve(self, request, queryset):
-        count = linking.approve_links(queryset.select_related(None), request.user)
+        count = queryset.select_related(None).approve(request.user)
         self.message_user(request, f"{count} link(s) approved.")
 
     @admin.action(description="Reject the selected links (never proposed again)", permissions=["change"])
     def reject(self, request, queryset):
-        count = linking.reject_links(queryset.select_related(None), request.user)
+        count = queryset.select_related(None).reject(request.user)
         self.message_user(request, f"{count} link(s) rejected.")
 
     @admin.action(description="Reassign the selected reports to another event\u2026", permissions=["change"])
     def reassign(self, request, queryset):
-        form = ReassignForm(request.POST if "apply" in request.POST else None)
+        form = ReassignForm(request.POST if "apply" in request.POST else None, admin_site=self.admin_site)
         if "apply" in request.POST and form.is_valid():
-            count = linking.reassign_links(queryset.select_related(None), form.cleaned_data["event"], request.user)
+            count = queryset.select_related(None).reassign(form.cleaned_data["event"], request.user)
             self.message_user(request, f"{count} report(s) reassigned to \u201c{form.cleaned_data['event']}\u201d.")
             return None
         if "apply" in request.POST:
@@ -198,14 +222,53 @@ class SuggestedEventAdmin(admin.ModelAdmin):
                 slug = f"{base}-{n}"
             event = Event.objects.create(slug=slug, title=suggestion.title[:300],
                                          date=suggestion.first_published.date() if suggestion.first_published else None)
-            linking.accept_suggestion(suggestion, event, request.user)
+            suggestion.accept(event, request.user)
             created += 1
         self.message_user(request, f"{created} draft event(s) created; edit them before publishing.")
 
     @admin.action(description="Dismiss the selected suggestions", permissions=["change"])
     def dismiss(self, request, queryset):
-        count = linking.dismiss_suggestions(queryset, request.user)
+        count = queryset.dismiss(request.user)
         self.message_user(request, f"{count} suggestion(s) dismissed.")
+
+
+@admin.register(MatcherModel)
+class MatcherModelAdmin(admin.ModelAdmin):
+    """The learned matcher's versions: what each was fitted from, its cross-validated figures,
+    its weights; making an earlier version active rolls back (new links are decided by it)."""
+
+    list_display = ["__str__", "is_active", "fitted_at", "fitted_by", "examples", "curator_decisions",
+                    "target_precision", "cv_precision", "cv_recall", "cv_review_recall", "thresholds"]
+    ordering = ["-pk"]
+    actions = ["make_active"]
+    readonly_fields = ["is_active", "fitted_at", "fitted_by", "examples", "curator_decisions", "target_precision",
+                       "cv_precision", "cv_recall", "cv_review_recall", "thresholds", "weights"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # versions come from manage.py fit_matcher
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # links name the version that decided them
+
+    @admin.display(description="thresholds (attach / propose)")
+    def thresholds(self, version):
+        return f"{version.parameters['attach_threshold']:.3f} / {version.parameters['propose_threshold']:.3f}"
+
+    @admin.display(description="weights (standardised features, strongest first)")
+    def weights(self, version):
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{}: {}</li>", ((name, f"{weight:+.3f}") for name, weight in version.learned().describe())))
+
+    @admin.action(description="Make the selected version the active one (roll back or forward)",
+                  permissions=["change"])
+    def make_active(self, request, queryset):
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Choose exactly one version to make active.", messages.ERROR)
+            return
+        chosen[0].activate()
+        self.message_user(request, f"{chosen[0]} now decides new links.")
 
 
 @admin.register(ReviewDecision)

@@ -5,13 +5,14 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 
-from config.celery import database_retry_options
-from sources.models import Feed
-from sources.polling import poll_feed_now
+from sources.linking import attach_reports_to_events, rescore_recent_reports as rescore
+from sources.models import Feed, Report
+from sources.polling import poll_feed_now, queue_poll
+from sources.queueing import database_retry_options
 
 
 # While the database is briefly unreachable (a restart, a failover) these retry with capped,
-# jittered exponential backoff, each retry logged by Celery (config.celery.database_retry_options).
+# jittered exponential backoff, each retry logged by Celery (sources.queueing.database_retry_options).
 @shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def poll_feed(feed_id, force=False):
     """Poll one feed. Safe to run twice or at once on two workers: the feed's row lock lets one
@@ -34,7 +35,7 @@ def queue_due_feeds():
         Feed.objects.filter(pk__in=[f.pk for f in due]).update(
             next_poll_at=ExpressionWrapper(Value(now) + F("poll_interval"), output_field=DateTimeField()))
         for feed in due:
-            feed.queue_poll()
+            queue_poll(feed.pk)
     return len(due)
 
 
@@ -42,9 +43,6 @@ def queue_due_feeds():
 def match_reports(report_ids):
     """Match stored reports to events (copies, links, suggestions). Safe to run twice: links are
     unique per report and event, and curators' decisions are never changed."""
-    from sources.linking import attach_reports_to_events
-    from sources.models import Report
-
     with transaction.atomic():
         reports = list(Report.objects.filter(pk__in=report_ids).order_by("id"))
         attach_reports_to_events(reports)
@@ -54,6 +52,4 @@ def match_reports(report_ids):
 @shared_task(acks_late=True, reject_on_worker_lost=True, **database_retry_options())
 def rescore_recent_reports():
     """Re-match recent reports no event holds yet (queued when curators add or edit an event)."""
-    from sources.linking import rescore_recent_reports as rescore
-
     return rescore()

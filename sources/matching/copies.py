@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from operator import xor
 
+from sources.matching.decisions import ATTACHED, PROPOSED, Decision
 from sources.matching.text import copy_words, strip_site_name
 
 SHINGLE = 3
@@ -183,3 +184,29 @@ def find_copy_of(new, earlier_reports):
         if is_copy:
             return report_id, details
     return None, None
+
+
+def follow_original(decisions, original_links, rejected_on_copies=frozenset(), original_id=None):
+    """Return a copy's decisions: those of its original, never above it.
+
+    decisions: the copy's own Decisions (best first); original_links: {event id: (status,
+    score, slug)} of the original's links, curators' decisions included; rejected_on_copies:
+    events a curator rejected on an earlier copy of the same original. A copy is the same
+    report: it goes to the events its original stands on (attached), is proposed where the
+    original is proposed, and nowhere the original was rejected or never went.
+    """
+    own = {d.event_id: d for d in decisions}
+    followed = []
+    for event_id, (status, score, slug) in original_links.items():
+        if status == "rejected" or event_id in rejected_on_copies:
+            continue
+        mine = own.get(event_id)
+        explanation = dict(mine.explanation if mine else {}, follows_original=original_id)
+        followed.append(Decision(event_id, slug, round(min(score, mine.score if mine else score), 4),
+                                 ATTACHED if status in ("attached", "approved") else PROPOSED,
+                                 explanation=explanation))
+    followed.sort(key=lambda d: (-d.score, d.slug))
+    standing = [d for d in followed if d.status == ATTACHED]
+    if followed:
+        (standing[0] if standing else followed[0]).is_primary = True
+    return followed

@@ -8,6 +8,8 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
+import nh3
+
 from sources.matching.text import plain_text
 
 # Elements whose whole content is page furniture, never the article.
@@ -191,13 +193,14 @@ def _drop_furniture_blocks(text):
 
 # Tags that end a block of text: in the fast path they become line breaks, so that a paragraph
 # of site chrome ("Read more") is dropped on its own, never with the paragraphs around it.
-_BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|blockquote|ul|ol|table|pre|dd|dt|figcaption)\b[^>]*>",
+_BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|blockquote|ul|ol|table|pre|dd|dt|figcaption)\b[^<>]*>",
                              re.IGNORECASE)
 
 
 # A link whose whole text is site chrome ("Read more", "Share on X", "Subscribe"): the link is
 # furniture, the sentence it ends is not (feeds often end each paragraph with one).
-_LINK = re.compile(r"<a\b[^>]*>([^<]{0,80})</a\s*>", re.IGNORECASE)
+# ([^<>]* in tags: a tag ends before the next "<", so "<a<a<a..." costs linear time.)
+_LINK = re.compile(r"<a\b[^<>]*>([^<]{0,80})</a\s*>", re.IGNORECASE)
 _CHROME_LINK_WORDS = 6
 
 
@@ -209,6 +212,23 @@ def _is_chrome_link_text(text):
 
 def _drop_chrome_link(match):
     return " " if _is_chrome_link_text(html.unescape(match.group(1))) else match.group(0)
+
+
+# What the tree builder reads: the elements it tells furniture or the article by, block
+# elements, links, and the attributes that mark furniture or the article.
+_PARSED_TAGS = (FURNITURE_TAGS | _BLOCK | _VOID | {"a", "main", "span", "td", "th"}) - {"script", "style"}
+_PARSED_ATTRIBUTES = {"*": {"class", "id", "role", "itemprop"}}
+
+
+def well_formed(content):
+    """Return HTML re-serialised by nh3 (html5ever, linear time): only the tags and attributes
+    the tree builder reads, every tag closed, attribute values quoted.
+
+    Python's html.parser takes quadratic time on some malformed input ("<div class=" repeated:
+    each unclosed tag is scanned to the end of the text); on well-formed HTML it is linear.
+    """
+    return nh3.clean(content, tags=set(_PARSED_TAGS), attributes=_PARSED_ATTRIBUTES, link_rel=None,
+                     url_schemes=set(), strip_comments=True)
 
 
 def article_text(content):
@@ -228,7 +248,7 @@ def article_text(content):
         return _drop_furniture_blocks(plain_text(content))
     builder = _TreeBuilder()
     try:
-        builder.feed(content)
+        builder.feed(well_formed(content))
         builder.close()
     except Exception:  # html.parser is lenient; fall back to tag stripping on anything odd
         return _drop_furniture_blocks(plain_text(content))

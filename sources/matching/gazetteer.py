@@ -5,8 +5,6 @@ as whole word sequences, ignoring case, except one-word names, which must be cap
 written ("Palantir", not "palantir" in a URL slug or a lower-case pun).
 """
 from dataclasses import dataclass, field
-from itertools import compress, count
-from operator import or_
 
 from sources.matching.text import is_acronym, is_shouting, plain_text, raw_words
 
@@ -59,11 +57,7 @@ class Gazetteer:
 
     entities: dict = field(default_factory=dict)
     acronyms: dict = field(default_factory=dict)  # "ICE" -> {keys}
-    phrases: dict = field(default_factory=dict)   # first word -> [(words, key, capitalised_form)]
-    # Where a name can start (lower case): the words of one-word names, and the first two
-    # words of longer ones (see find_in_words).
-    one_word_starts: set = field(default_factory=set)
-    two_word_starts: set = field(default_factory=set)
+    phrases: dict = field(default_factory=dict)   # first word -> [(words, key, needs_capital)], longest first
 
     @classmethod
     def build(cls, entities):
@@ -89,10 +83,6 @@ class Gazetteer:
                 # One-word names must appear capitalised, as proper nouns do.
                 needs_capital = len(words) == 1
                 self.phrases.setdefault(words[0], []).append((words, entity.key, needs_capital))
-                if len(words) == 1:
-                    self.one_word_starts.add(words[0])
-                else:
-                    self.two_word_starts.add(words[:2])
         for options in self.phrases.values():
             options.sort(key=lambda option: -len(option[0]))  # longest name first
 
@@ -102,45 +92,27 @@ class Gazetteer:
         return self.find_in_words(raw_words(text), is_shouting(text))
 
     def find_in_words(self, words, shouting=False):
-        """Return {entity key: number of mentions} for words already split by raw_words."""
-        # The words lower-cased by three passes in C over one string (join, lower, split: no
-        # word holds whitespace, so the split gives them back one for one), which touch only
-        # memory just written, not a remembered value per word.
-        lowered = " ".join(words).lower().split()
-        # Most words start no name. Set intersections (loops in C) find the words that may
-        # here: an acronym as written, a one-word name (the loop below keeps it only when it is
-        # capitalised), or the first word of a longer name followed by its second (many words
-        # start some name, "border", few are followed by its next word).
-        starts = {first for first, _ in self.two_word_starts.intersection(zip(lowered, lowered[1:]))}
-        starts |= self.one_word_starts.intersection(lowered)
-        if not shouting:
-            starts |= self.acronyms.keys() & words
-        if not starts:
-            return {}
-        # The positions whose word, as written or lower-cased, is one of those (a loop in C); the
-        # loop below skips those inside a name already matched.
-        is_start = starts.__contains__
-        positions = compress(count(), map(or_, map(is_start, lowered), map(is_start, words)))
+        """Return {entity key: number of mentions} for words already split by raw_words.
+
+        At each word, an acronym as written, then the longest name starting there; a name
+        matched is skipped over.
+        """
+        lowered = [word.lower() for word in words]
         found = {}
         i = 0
-        for position in positions:
-            if position < i:
-                continue
-            i = position
-            word = words[i]
-            matched = 0
+        while i < len(words):
+            word, matched = words[i], 0
             if not shouting and word in self.acronyms:
                 for key in self.acronyms[word]:
                     found[key] = found.get(key, 0) + 1
                 matched = 1
             for phrase, key, needs_capital in self.phrases.get(lowered[i], ()):
-                n = len(phrase)
-                if tuple(lowered[i:i + n]) != phrase:
+                if tuple(lowered[i:i + len(phrase)]) != phrase:
                     continue
                 if needs_capital and not shouting and not word[:1].isupper():
                     continue
                 found[key] = found.get(key, 0) + 1
-                matched = max(matched, n)
+                matched = max(matched, len(phrase))
                 break
             i += max(matched, 1)
         return found

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import KIND_WEIGHT
-from sources.matching.text import WordMemo, is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
+from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
 
 BODY_WORDS = 250  # the lede carries the story; long bodies drift into background
+# The most of a report's text the matcher reads (characters of raw HTML): the lede is within
+# the first few kilobytes of any article, and no feed can make a worker read megabytes.
+MAX_TITLE_CHARS = 1_000
+MAX_HTML_CHARS = 20_000
 
 
 @dataclass
@@ -39,7 +43,6 @@ class ReportFeatures:
     entities: dict         # key -> weight of the mention (title mentions count more)
     implied: set
     date: datetime.date | None
-    weighted: object = None  # the vector weighted by the index's idf (set by the matcher)
     body_words: list = None  # the body split by text.raw_words (copy detection reuses them)
 
     @property
@@ -52,16 +55,17 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|;\s*|\s+[\u2013\u2014]\s+")
 
 
 def report_body(doc):
-    """Return the report's text without page furniture: its summary and its article."""
-    content = article_text(doc.content) if doc.content else ""
+    """Return the report's text without page furniture: its summary and its article (each
+    read up to MAX_HTML_CHARS)."""
+    content = article_text(doc.content[:MAX_HTML_CHARS]) if doc.content else ""
     if content and doc.summary:
         # Most feeds' summary is the article's opening: when its text opens a passage of the
         # article, and the article is no shorter, the article is the body, and the summary's
         # own furniture need not be looked for (any other summary is read as below).
-        lede = " ".join(plain_text(doc.summary).split())
+        lede = " ".join(plain_text(doc.summary[:MAX_HTML_CHARS]).split())
         if lede[:80] in content and len(content) >= len(lede):
             return _first_words(content)
-    summary = article_text(doc.summary) if doc.summary else ""
+    summary = article_text(doc.summary[:MAX_HTML_CHARS]) if doc.summary else ""
     if content and summary and (summary[:80] in content or content[:80] in summary):
         body = content if len(content) >= len(summary) else summary
     else:
@@ -81,33 +85,19 @@ def _first_words(text):
     return " ".join(text.split()[:BODY_WORDS])
 
 
-def _term_frequency_weights(scale):
-    """{times a term occurs: its weight}, sublinear (scale * (1 + log n)), each worked out once.
-    A term seen once, the common case, weighs exactly the scale."""
-    return WordMemo(lambda n: scale if n == 1 else scale * (1 + math.log(n)), limit=math.inf)
-
-
-_TITLE_TF, _BODY_TF = _term_frequency_weights(2.0), _term_frequency_weights(1.0)
-
-
 def report_features(doc, gazetteer):
     """Extract terms, entities and date from a report (pure; no database)."""
-    title = strip_site_name(plain_text(doc.title))
+    title = strip_site_name(plain_text(doc.title[:MAX_TITLE_CHARS]))
     body = report_body(doc)
     title_words, body_words = raw_words(title), raw_words(body)
     title_shouting, body_shouting = is_shouting(title), is_shouting(body)
     title_terms = terms_of_words(title_words, title_shouting)
     body_terms = terms_of_words(body_words, body_shouting)
-    # Sublinear term frequency, headline terms counting double: {term: its headline weight
-    # + its body weight}, the terms in order of first use, headline first. Built by dict(zip())
-    # over the counts, the weight of each count read from a table: loops in C.
-    title_counts, body_counts = Counter(title_terms), Counter(body_terms)
-    title_vector = dict(zip(title_counts, map(_TITLE_TF.__getitem__, title_counts.values())))
-    body_vector = dict(zip(body_counts, map(_BODY_TF.__getitem__, body_counts.values())))
-    vector = dict(title_vector)
-    vector.update(body_vector)
-    for term in title_vector.keys() & body_vector.keys():
-        vector[term] = title_vector[term] + body_vector[term]
+    # Sublinear term frequency, headline terms counting double.
+    vector = {}
+    for scale, counts in ((2.0, Counter(title_terms)), (1.0, Counter(body_terms))):
+        for term, n in counts.items():
+            vector[term] = vector.get(term, 0.0) + scale * (1 + math.log(n))
     entities = {}
     for key in gazetteer.find_in_words(title_words, title_shouting):
         entities[key] = 1.0
@@ -117,83 +107,90 @@ def report_features(doc, gazetteer):
                           gazetteer.implied(set(entities)), doc.published, body_words=body_words)
 
 
-_TWO_DAYS, _THREE_DAYS = datetime.timedelta(days=2), datetime.timedelta(days=3)
+# Coverage follows an event by days to weeks, whatever the precision of the event's date: a
+# report within REPORTING_LAG of the end of the event's period fits it as well as one inside it
+# (so a day-precise event is not penalised more than a month-precise one for the same lag).
+REPORTING_LAG = datetime.timedelta(days=31)
+# A date a day or two early is a time zone or an embargo; earlier, the report predates the event.
+EARLY_GRACE = datetime.timedelta(days=2)
 
 
 def date_fit(report_date, doc):
-    """Return (factor 0..1, days outside the event's period, negative when before it)."""
+    """Return (factor 0..1, days outside the event's period and its reporting lag, negative
+    when the report predates the event)."""
     if report_date is None or doc.date is None:
         return 0.85, None
     start, end = doc.date, doc.date_end or doc.date
-    if start - _TWO_DAYS <= report_date <= end + _THREE_DAYS:
+    if start - EARLY_GRACE <= report_date <= end + REPORTING_LAG:
         return 1.0, 0
     if report_date > end:
-        days = (report_date - end).days
-        # Coverage trails an event by days or weeks; a year on, a report is about something newer.
-        return max(0.08, 1 / (1 + (days - 3) / 45)), days
-    days = (start - report_date).days
-    # Before the event happened: previews exist, but they are rare.
-    return max(0.05, 1 / (1 + (days - 2) / 10)), -days
+        days = (report_date - end - REPORTING_LAG).days
+        # A year on, a report is about something newer.
+        return max(0.08, 1 / (1 + days / 60)), days
+    days = (start - EARLY_GRACE - report_date).days
+    # A report written before the event happened is evidence against it: previews are rare.
+    return max(0.05, 1 / (1 + days / 3)), -days
 
 
+@dataclass
 class Scored:
-    """One candidate's score, with its explanation.
+    """One candidate's score, with the named features it was computed from (its explanation)."""
 
-    Most candidates fall below the propose threshold and nobody reads why, so score_event
-    keeps the raw evidence and the explanation dict is built on first use.
-    """
+    event_id: int
+    slug: str
+    score: float
+    explanation: dict = field(default_factory=dict)
+    # score decides; heuristic is the hand-weighted blend (combine()). They differ once a learned
+    # model turns the features into a probability (sources.matching.learned).
+    heuristic: float | None = None
 
-    __slots__ = ("event_id", "slug", "score", "_explanation", "_evidence")
-
-    def __init__(self, event_id, slug, score, explanation=None, evidence=None):
-        self.event_id, self.slug, self.score = event_id, slug, score
-        self._explanation, self._evidence = explanation, evidence
-
-    @property
-    def explanation(self):
-        if self._explanation is None:
-            self._explanation = explain(*self._evidence) if self._evidence else {}
-        return self._explanation
-
-    def __repr__(self):
-        return f"Scored({self.event_id!r}, {self.slug!r}, {self.score!r})"
+    def __post_init__(self):
+        if self.heuristic is None:
+            self.heuristic = self.score
 
 
-def mention_weight(key, mention, index):
+def mention_weight(key, mention, statistics):
     """How much a report naming entity `key` (mention: 1 in the headline, less in the body)
     says for an event tagged with it: more for a program than an agency, more for a rare one."""
-    return KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * index.entity_specificity(key)) * mention
+    return KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * statistics.entity_specificity(key)) * mention
 
 
-def implied_weight(key, index):
+def implied_weight(key, statistics):
     """The same for a broader entity the report implies (an agency's parent) without naming it."""
-    return 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * index.entity_specificity(key)
+    return 0.3 * KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * statistics.entity_specificity(key)
 
 
-def entity_evidence(features, entry, index):
-    """Return (score 0..1, matched [(key, weight)], implied matches, unmatched program mentions)."""
-    event_entities = entry.doc.entities
-    matched, miss = [], 1.0
-    for key, mention in features.entities.items():
-        if key in event_entities:
-            weight = mention_weight(key, mention, index)
-            matched.append((key, round(weight, 3)))
-            miss *= 1 - min(weight, 0.95)
-    implied = []
-    for key in features.implied:
-        if key in event_entities:
-            weight = implied_weight(key, index)
-            implied.append((key, round(weight, 3)))
-            miss *= 1 - weight
+def entity_evidence(report_entities, implied, event, statistics):
+    """Return (score 0..1, matched keys, implied matches, unmatched program mentions).
+
+    Each entity both name is independent evidence: the score is the chance that not all of
+    them are coincidences.
+    """
+    matched, implied_matched, miss = [], [], 1.0
+    for key, mention in report_entities.items():
+        if key in event.entities:
+            matched.append(key)
+            miss *= 1 - min(mention_weight(key, mention, statistics), 0.95)
+    for key in sorted(implied):
+        if key in event.entities:
+            implied_matched.append(key)
+            miss *= 1 - implied_weight(key, statistics)
     # A report about another tracked program is evidence against this event.
-    other_programs = [k for k in features.entities if k.startswith("program:") and k not in event_entities]
-    return 1 - miss, matched, implied, other_programs
+    other_programs = [k for k in report_entities if k.startswith("program:") and k not in event.entities]
+    return 1 - miss, matched, implied_matched, other_programs
 
 
-def text_evidence(weighted, entry):
-    """Return (text score, similarity to the event, to its programs, to its coverage)."""
-    on_event, on_programs, on_coverage = entry.similarities(weighted)
-    return text_score(on_event, on_programs, on_coverage), on_event, on_programs, on_coverage
+def weighted(vector, statistics):
+    """Return {term: weight x idf}."""
+    return {term: weight * statistics.idf(term) for term, weight in vector.items()}
+
+
+def cosine(a, b):
+    """Cosine similarity of two {term: weight} vectors (0 when either is empty)."""
+    dot = sum(weight * b[term] for term, weight in a.items() if term in b)
+    if not dot:
+        return 0.0
+    return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
 
 
 def text_score(on_event, on_programs, on_coverage):
@@ -215,91 +212,69 @@ def combine(text, entities, date_factor, other_programs):
     return max(0.0, min(1.0, blended * (0.3 + 0.7 * date_factor)))
 
 
-def score_event(features, entry, index):
-    """Score one candidate event for a report; return Scored with its explanation."""
-    entity_score, matched, implied, other_programs = entity_evidence(features, entry, index)
-    if features.weighted is None:
-        features.weighted = index.weigh(features.vector)
-    text, on_event, on_programs, on_coverage = text_evidence(features.weighted, entry)
-    factor, days = date_fit(features.date, entry.doc)
-    score = combine(text, entity_score, factor, other_programs)
-    evidence = (matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs)
-    return Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=evidence)
+def candidate_features(features, event, statistics):
+    """Return the named features of one report-event pair, which a score is computed from and
+    curators read as its explanation:
 
-
-def score_events(features, entries, index):
-    """Score a report against several candidate events: what score_event returns for each,
-    with the report's own side (its weighted vector, the weight of each entity it names)
-    worked out once rather than once per candidate."""
-    if features.weighted is None:
-        features.weighted = index.weigh(features.vector)
-    weighted, report_date = features.weighted, features.date
-    named = [(key, mention_weight(key, mention, index)) for key, mention in features.entities.items()]
-    named = [(key, round(weight, 3), 1 - min(weight, 0.95)) for key, weight in named]
-    implied = [(key, implied_weight(key, index)) for key in features.implied]
-    implied = [(key, round(weight, 3), 1 - weight) for key, weight in implied]
-    programs = [key for key in features.entities if key.startswith("program:")]
-    scored = []
-    for entry in entries:
-        event_entities = entry.doc.entities
-        miss, matched, implied_matched = 1.0, [], []
-        for key, shown, factor in named:
-            if key in event_entities:
-                matched.append((key, shown))
-                miss *= factor
-        for key, shown, factor in implied:
-            if key in event_entities:
-                implied_matched.append((key, shown))
-                miss *= factor
-        other_programs = [key for key in programs if key not in event_entities]
-        on_event, on_programs, on_coverage = entry.similarities(weighted)
-        text = text_score(on_event, on_programs, on_coverage)
-        factor, days = date_fit(report_date, entry.doc)
-        entity_score = 1 - miss
-        score = combine(text, entity_score, factor, other_programs)
-        scored.append(Scored(entry.doc.id, entry.doc.slug, round(score, 4), evidence=(
-            matched, implied_matched, entity_score, on_event, on_programs, on_coverage, text, days, factor,
-            other_programs)))
-    return scored
-
-
-def explain(matched, implied, entity_score, on_event, on_programs, on_coverage, text, days, factor, other_programs):
-    """Return the explanation of a score that curators see (and links store)."""
+    entities / implied_entities   entity keys both name / the report implies (an agency's parent)
+    entity_score                  0..1, from how specific each shared entity is
+    other_programs                tracked programs the report names that the event lacks
+    text_event / _programs / _coverage   idf-weighted cosine similarity of the report's terms
+                                  with the event's title and summary, its programs' texts, and
+                                  the headlines citing or covering it
+    text_score                    the three blended (text_score())
+    date_days_outside, date_factor  how far the report's date is outside the event's period,
+                                  and the factor that gives (date_fit())
+    """
+    entity_score, matched, implied, other_programs = entity_evidence(
+        features.entities, features.implied, event, statistics)
+    report_vector = weighted(features.vector, statistics)
+    on_event = cosine(report_vector, weighted(event.event_terms, statistics))
+    on_programs = cosine(report_vector, weighted(event.program_terms, statistics))
+    on_coverage = cosine(report_vector, weighted(event.coverage_terms, statistics))
+    factor, days = date_fit(features.date, event)
     return {
-        "entities": [key for key, _ in matched],
-        "implied_entities": [key for key, _ in implied],
-        "entity_score": round(entity_score, 3),
-        "text_event": round(on_event, 3),
-        "text_programs": round(on_programs, 3),
-        "text_coverage": round(on_coverage, 3),
-        "text_score": round(text, 3),
+        "entities": matched,
+        "implied_entities": implied,
+        "entity_score": entity_score,
+        "text_event": on_event,
+        "text_programs": on_programs,
+        "text_coverage": on_coverage,
+        "text_score": text_score(on_event, on_programs, on_coverage),
         "date_days_outside": days,
-        "date_factor": round(factor, 3),
+        "date_factor": factor,
         "other_programs": other_programs,
     }
 
 
-def shared_terms(features, entry, index, limit=8):
-    """Return the rarest terms the report shares with the event's own text (for explanations).
-
-    Ties go alphabetically: a set's order changes from one process to the next.
-    """
-    # Alphabetically, then by idf: a stable sort keeps equally rare terms in alphabetical order
-    # (reverse=True too), without building a (-idf, term) key for each term.
-    shared = sorted(features.vector.keys() & entry.event_vector.keys())
-    shared.sort(key=index.idf, reverse=True)
-    return shared[:limit]
+def explain(named_features):
+    """Return the features as curators see them (and links store): numbers to three places."""
+    return {name: round(value, 3) if isinstance(value, float) else value for name, value in named_features.items()}
 
 
-def score_clause(clause, features, entry, index):
+def score_event(features, event, statistics):
+    """Score one candidate event for a report; return Scored with its explanation."""
+    named = candidate_features(features, event, statistics)
+    score = combine(named["text_score"], named["entity_score"], named["date_factor"], named["other_programs"])
+    return Scored(event.id, event.slug, round(score, 4), explain(named))
+
+
+def shared_terms(features, event, statistics, limit=8):
+    """Return the rarest terms the report shares with the event's own text (for explanations);
+    equally rare ones alphabetically."""
+    shared = features.vector.keys() & event.event_terms.keys()
+    return sorted(shared, key=lambda term: (-statistics.idf(term), term))[:limit]
+
+
+def score_clause(clause, features, event, statistics, gazetteer):
     """Score one clause of a report (a sentence or a part of a list) against one event."""
-    vector = index.weigh({t: 1.0 + math.log(n) for t, n in Counter(terms(clause)).items()})
-    text, *_ = text_evidence(vector, entry)
-    factor, _ = date_fit(features.date, entry.doc)
-    gazetteer = getattr(index, "gazetteer", None)
-    named = gazetteer.find(clause) if gazetteer is not None else {}
+    vector = weighted({t: 1.0 + math.log(n) for t, n in Counter(terms(clause)).items()}, statistics)
+    on_event = cosine(vector, weighted(event.event_terms, statistics))
+    on_programs = cosine(vector, weighted(event.program_terms, statistics))
+    on_coverage = cosine(vector, weighted(event.coverage_terms, statistics))
+    factor, _ = date_fit(features.date, event)
     miss = 1.0
-    for key in named:
-        if key in entry.doc.entities:
-            miss *= 1 - KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * index.entity_specificity(key))
-    return combine(text, 1 - miss, factor, [])
+    for key in gazetteer.find(clause):
+        if key in event.entities:
+            miss *= 1 - KIND_WEIGHT.get(key.split(":", 1)[0], 0.5) * (0.35 + 0.65 * statistics.entity_specificity(key))
+    return combine(text_score(on_event, on_programs, on_coverage), 1 - miss, factor, [])

@@ -7,7 +7,6 @@ entirely in capitals carries no such signal, so it is folded to lower case.
 import html
 import re
 from functools import lru_cache
-from itertools import chain
 
 import snowballstemmer
 
@@ -64,7 +63,9 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORE
 # letters back never yields another match; the engine then keeps no backtracking state, a fifth
 # less time per word.
 _WORD = re.compile(r"[$]?+[0-9A-Za-z\u00c0-\u024f]++(?:['\u2019.\-][0-9A-Za-z\u00c0-\u024f]++)*+%?+")
-_TAG = re.compile(r"<[^>]*>")
+# A tag ends at the next '>' or before the next '<': '<<<<' then costs one step per character
+# (with [^>]* each '<' would scan to the end of the text, quadratic time on hostile input).
+_TAG = re.compile(r"<[^<>]*>")
 _SCALE = {"thousand": "k", "k": "k", "million": "m", "mn": "m", "m": "m", "billion": "b", "bn": "b", "b": "b"}
 
 
@@ -102,31 +103,6 @@ def is_shouting(text):
     return len(letters) >= 12 and not any(c.islower() for c in letters)
 
 
-class WordMemo(dict):
-    """A dict that works out a missing word's value with `compute` and remembers it, up to
-    `limit` words (then it starts afresh).
-
-    Read through map(memo.__getitem__, words), a word seen before costs no Python call: the
-    loop runs in C, and reporting repeats its words.
-    """
-
-    __slots__ = ("compute", "limit", "longest")
-
-    def __init__(self, compute, limit=100_000, longest=None):
-        """longest: words longer than this are worked out each time, never remembered (keys
-        that may be long, such as chunks of text, would otherwise hold on to memory)."""
-        super().__init__()
-        self.compute, self.limit, self.longest = compute, limit, longest
-
-    def __missing__(self, word):
-        if self.longest is not None and len(word) > self.longest:
-            return self.compute(word)
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[word] = self.compute(word)
-        return value
-
-
 def normal_word(word):
     """Return one token as raw_words gives it: a typographic apostrophe made plain, a possessive
     dropped ("DHS's" -> "DHS"), a short dotted abbreviation closed up ("U.S." -> "US")."""
@@ -144,17 +120,6 @@ def normal_word(word):
     return word
 
 
-_NORMAL_WORDS = WordMemo(normal_word)
-
-
-def words_of_chunk(chunk):
-    """Return the words (normal_word applied) of a run of text without whitespace, as a tuple."""
-    return tuple(map(_NORMAL_WORDS.__getitem__, _WORD.findall(chunk)))
-
-
-_CHUNK_WORDS = WordMemo(words_of_chunk, longest=64)
-
-
 def raw_words(text):
     """Split text into words, keeping their case; money and percentages become one token each."""
     # The substitutions scan the whole text; skip them when it cannot contain what they look for.
@@ -162,20 +127,7 @@ def raw_words(text):
         text = _MONEY.sub(_money, text)
     if "%" in text or "cent" in text.lower():
         text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
-    # No word holds whitespace, so the words of a text are those of its whitespace-separated
-    # chunks, in order. Chunks repeat ("the", "said,"): each is split by the pattern once and
-    # remembered, and a text is then split in C (str.split and memo lookups) rather than by
-    # the regex engine, which costs about as much per word as everything after it.
-    return list(chain.from_iterable(map(_CHUNK_WORDS.__getitem__, text.split())))
-
-
-_LOWER_WORDS = WordMemo(str.lower)
-
-
-def lower_words(words):
-    """Return words lower-cased. Remembered word by word: the strings come back with their hash
-    already computed, which the set and dict lookups that follow use."""
-    return list(map(_LOWER_WORDS.__getitem__, words))
+    return [normal_word(word) for word in _WORD.findall(text)]
 
 
 def is_acronym(word):
@@ -184,7 +136,7 @@ def is_acronym(word):
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # the stemmer is the slow part, and reporting repeats its words
 def term_of(word):
     """Return the comparable term for one word ('' for a stopword), or the acronym itself."""
     if is_acronym(word):
@@ -226,14 +178,11 @@ def terms_of_word(word):
     return (term,) if term else ()
 
 
-_WORD_TERMS = WordMemo(terms_of_word)
-
-
 def terms_of_words(words, shouting=False):
     """Return the terms of words already split by raw_words (see terms)."""
     if shouting:
-        words = map(str.lower, words)
-    return list(chain.from_iterable(map(_WORD_TERMS.__getitem__, words)))
+        words = [word.lower() for word in words]
+    return [term for word in words for term in terms_of_word(word)]
 
 
 def copy_words(text, words=None):
@@ -244,15 +193,18 @@ def copy_words(text, words=None):
     """
     if words is None or "<" in text or "&" in text:
         words = raw_words(plain_text(text))
-    return lower_words(words)
+    return [word.lower() for word in words]
 
 
-_TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]|-{1,2}|::)\s+[^|\u2013\u2014]{2,60}$")
+# Matched against a headline whose whitespace is single spaces, so the pattern tried at each
+# position spans at most 65 characters: linear time however the headline is padded.
+_TITLE_SUFFIX = re.compile(r" (?:[|\u2013\u2014]|-{1,2}|::) [^|\u2013\u2014]{2,60}$")
 
 
 def strip_site_name(title):
-    """Remove a trailing ' | Site Name' or ' - Site Name' that syndication adds to headlines."""
-    title = (title or "").strip()
+    """Remove a trailing ' | Site Name' or ' - Site Name' that syndication adds to headlines
+    (and collapse runs of whitespace)."""
+    title = " ".join((title or "").split())
     stripped = _TITLE_SUFFIX.sub("", title)
     # Keep the title when too little would remain (a headline with a dash, not a site name).
     return stripped if len(stripped.split()) >= 3 else title

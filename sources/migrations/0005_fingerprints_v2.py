@@ -10,7 +10,7 @@ from django.db import migrations
 
 
 def recompute(apps, schema_editor):
-    from sources.linking import rebuild_fingerprints
+    from sources.copy_detection import rebuild_fingerprints
 
     rebuild_fingerprints()
 

@@ -9,10 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-import sources.linking as linking
 from sources.ingest import ingest_feed_document
-from sources.linking import (approve_links, attach_reports_to_events, current_matcher, forget_matcher, reassign_links,
-                             reject_links)
+from sources.linking import attach_reports_to_events
 from sources.models import Feed, LinkStatus, Report, ReportEventLink, ReviewDecision, SuggestedEvent
 from tests.sources.feeds import item, rss
 from timeline.models import Agency, Event
@@ -29,13 +27,6 @@ OUTBOUND_STORY = dict(title="CBP to extend face matching to cars leaving for Mex
                       description="The border agency says outbound lanes will eventually get cameras that match every "
                                   "passenger to passport and visa photos. A spokesperson gave no start date.",
                       published=MAY_9)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_matcher():
-    forget_matcher()
-    yield
-    forget_matcher()
 
 
 @pytest.fixture
@@ -97,7 +88,7 @@ def test_a_rejected_link_is_never_proposed_again(seed, feed, curator):
     ingest(feed, item(1, **OUTBOUND_STORY))
     proposed = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
     assert proposed is not None
-    reject_links([proposed], curator)
+    ReportEventLink.objects.filter(pk=proposed.pk).reject(curator)
     attach_reports_to_events(list(Report.objects.all()))
     proposed.refresh_from_db()
     assert proposed.status == LinkStatus.REJECTED
@@ -107,9 +98,8 @@ def test_a_rejected_link_is_never_proposed_again(seed, feed, curator):
 def test_an_approved_link_is_never_undone_by_a_rerun(seed, feed, curator):
     ingest(feed, item(1, **OUTBOUND_STORY))
     proposed = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
-    approve_links([proposed], curator)
-    Event.objects.filter(pk=proposed.event_id).update(summary="Something else entirely", title="A different title")
-    forget_matcher()
+    ReportEventLink.objects.filter(pk=proposed.pk).approve(curator)
+    Event.objects.get(pk=proposed.event_id).save()  # re-scoring follows an edit
     attach_reports_to_events(list(Report.objects.all()))
     proposed.refresh_from_db()
     assert proposed.status == LinkStatus.APPROVED and proposed.decided_by == curator
@@ -119,8 +109,8 @@ def test_every_decision_is_recorded_with_who_and_when(seed, feed, curator):
     ingest(feed, item(1, **OUTBOUND_STORY))
     links = list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED))
     before = timezone.now()
-    reject_links(links[:1], curator)
-    approve_links(links[1:], curator)
+    ReportEventLink.objects.filter(pk=links[0].pk).reject(curator)
+    ReportEventLink.objects.filter(pk__in=[link.pk for link in links[1:]]).approve(curator)
     decisions = list(ReviewDecision.objects.order_by("id"))
     assert [d.action for d in decisions] == ["reject"] + ["approve"] * (len(links) - 1)
     assert all(d.decided_by == curator and d.decided_at >= before for d in decisions)
@@ -131,7 +121,7 @@ def test_reassigning_rejects_the_old_link_and_approves_the_report_on_the_new_eve
     ingest(feed, item(1, **OUTBOUND_STORY))
     attached = ReportEventLink.objects.get(status=LinkStatus.ATTACHED)
     target = Event.objects.get(slug="cbp-vehicle-face-recognition-pitch-request")
-    reassign_links([attached], target, curator)
+    ReportEventLink.objects.filter(pk=attached.pk).reassign(target, curator)
     attached.refresh_from_db()
     new = ReportEventLink.objects.get(report=attached.report, event=target)
     assert attached.status == LinkStatus.REJECTED and not attached.is_primary
@@ -169,44 +159,39 @@ def test_unmatched_reports_naming_a_tracked_agency_are_grouped_into_a_suggested_
     assert set(suggestion.reports.values_list("guid", flat=True)) == {"item-1", "item-2"}
 
 
-def test_matching_a_batch_takes_the_same_number_of_queries_however_large_it_is(seed, feed):
-    from sources.models import ReportFingerprint
-
+def test_matching_takes_a_fixed_number_of_queries_per_batch_and_a_few_per_report(seed, feed):
     def queries_for(start, count):
         ingest_feed_document(feed, rss(*(item(n, title=f"ICE pays Palantir for ImmigrationOS, part {n}",
                                               description=f"Story number {n} about the contract and {n * 7} "
                                                           f"other things.", published=PALANTIR["published"])
                                          for n in range(start, start + count))), match=False)
         reports = list(Report.objects.filter(matched_at__isnull=True).order_by("id"))
-        current_matcher()
         with CaptureQueriesContext(connection) as captured:
             attach_reports_to_events(reports)
-        inserts = [q for q in captured.captured_queries if "INSERT INTO \"sources_reportfingerprint\"" in q["sql"]]
-        rows = ReportFingerprint.objects.filter(report__in=reports).count()
-        # Fingerprint rows go in as few INSERTs as the backend's parameter limit allows.
-        per_insert = min(linking.FINGERPRINT_ROWS_PER_INSERT, (connection.features.max_query_params or 2000) // 2)
-        assert len(inserts) == -(-rows // per_insert)
-        return len(captured) - len(inserts)
+        return len(captured)
 
-    # The timeline version (5 aggregates), fingerprints (look up, delete), the earlier reports
-    # sharing fingerprints, links (read, insert), one update of the reports' match state: a
-    # fixed number, not one per report (copies and suggestions add one each; none here).
     queries_for(1, 3)  # earlier reports for the later batches to be compared with
-    assert queries_for(10, 5) == queries_for(100, 40) == 11
+    small, large = queries_for(10, 5), queries_for(100, 40)
+    # Per report (sources.retrieval.candidate_events): the frequencies of its terms not seen
+    # yet in the batch, one full-text search, its candidates' documents and their terms'
+    # frequencies: at most four.
+    assert (large - small) <= 4 * 35
+    # Per batch: the names' version (4), the active matcher model version, the document count and the batch's term frequencies,
+    # fingerprints (look up, delete, insert), the links (read, insert), the reports' match
+    # state, and the documents of the events that gained coverage.
+    assert small - 4 * 5 <= 30
 
 
-def test_fingerprints_are_stored_in_order_whatever_the_rows_per_insert(feed, monkeypatch):
-    import sources.linking as linking
+def test_fingerprints_are_replaced_not_added_to(feed):
+    from sources.copy_detection import store_fingerprints
     from sources.models import ReportFingerprint
 
     ingest_feed_document(feed, rss(*(item(n, title=f"Story {n}") for n in range(3))), match=False)
     first, second, third = Report.objects.order_by("id").values_list("id", flat=True)
-    prints = {first: [5, 3, 9, 1], second: [2], third: [7, 8, 4]}
-    expected = [(pk, value) for pk, values in prints.items() for value in values]
-    for rows_per_insert in (1, 3, 8, 1000):  # full inserts only, full ones and the rest, the rest only
-        monkeypatch.setattr(linking, "FINGERPRINT_ROWS_PER_INSERT", rows_per_insert)
-        linking.store_fingerprints(prints)  # replaces what the previous round stored
-        assert list(ReportFingerprint.objects.order_by("id").values_list("report_id", "value")) == expected
+    store_fingerprints({first: [5, 3], second: [2]})
+    store_fingerprints({first: [9, 1], third: [7]})
+    stored = sorted(ReportFingerprint.objects.values_list("report_id", "value"))
+    assert stored == sorted([(first, 9), (first, 1), (second, 2), (third, 7)])
 
 
 def test_the_task_matches_reports_by_id(seed, feed):
@@ -218,17 +203,21 @@ def test_the_task_matches_reports_by_id(seed, feed):
     assert ReportEventLink.objects.get(report=report, status=LinkStatus.ATTACHED).event.slug == CONTRACT
 
 
-def test_the_matcher_follows_the_timeline_when_it_changes(seed):
-    first = current_matcher()
-    assert current_matcher() is first
-    new = Event.objects.create(slug="new-event", title="Something new")
-    # Only the new event is indexed; tests/sources/test_matcher_refresh.py covers the rebuilds.
-    assert new.pk in current_matcher().index.events
+def test_an_event_is_matchable_as_soon_as_it_is_saved(seed, feed):
+    event = Event.objects.create(slug="ice-geo-detention-renewal", title="ICE renews GEO Group detention contract",
+                                 summary="The private prison company GEO Group keeps running immigration detention "
+                                         "centres.", date=MAY_9.date())
+    [outcome] = ingest(feed, item(1, title="ICE renews detention contract with GEO Group",
+                                  description="The private prison company will keep running several immigration "
+                                              "detention centres.", published=MAY_9))
+    assert outcome.events[0]["event"] == event.slug
 
 
 def test_a_matching_failure_keeps_the_reports_and_retries_matching_after_commit(
         seed, feed, monkeypatch, django_capture_on_commit_callbacks):
+    import sources.ingest
     import sources.linking
+    import sources.tasks
 
     calls = []
     real = sources.linking.attach_reports_to_events
@@ -239,7 +228,8 @@ def test_a_matching_failure_keeps_the_reports_and_retries_matching_after_commit(
             raise RuntimeError("matcher bug")
         return real(reports, **kwargs)
 
-    monkeypatch.setattr(sources.linking, "attach_reports_to_events", fail_once)
+    monkeypatch.setattr(sources.ingest, "attach_reports_to_events", fail_once)
+    monkeypatch.setattr(sources.tasks, "attach_reports_to_events", fail_once)
     with django_capture_on_commit_callbacks(execute=True):
         [outcome] = ingest(feed, item(1, **PALANTIR))
     assert outcome.events == [] and Report.objects.filter(pk=outcome.report_id).exists()
@@ -247,24 +237,24 @@ def test_a_matching_failure_keeps_the_reports_and_retries_matching_after_commit(
     assert ReportEventLink.objects.get(report_id=outcome.report_id, status=LinkStatus.ATTACHED).event.slug == CONTRACT
 
 
-def test_a_link_another_worker_wrote_first_is_kept_not_duplicated(seed, feed):
-    from sources.linking import insert_links
+def test_a_link_another_worker_wrote_first_is_kept_not_duplicated(seed, feed, monkeypatch):
+    import sources.linking
 
-    [outcome] = ingest(feed, item(1, **PALANTIR))
-    written = ReportEventLink.objects.get(report_id=outcome.report_id, event__slug=CONTRACT)
-    now = timezone.now()
-    twin = ReportEventLink(report_id=written.report_id, event_id=written.event_id, score=0.01,
-                           status=LinkStatus.PROPOSED, explanation={"decided": "matcher"}, created_at=now, updated_at=now)
-    other_event = Event.objects.get(slug=OUTBOUND)
-    fresh = ReportEventLink(report_id=written.report_id, event_id=other_event.pk, score=0.3, status=LinkStatus.PROPOSED,
-                            explanation={"decided": "matcher", "entities": ["agency:1"]}, created_at=now, updated_at=now)
+    ingest_feed_document(feed, rss(item(1, **PALANTIR)), match=False)
+    report = Report.objects.get()
+    contract = Event.objects.get(slug=CONTRACT)
+    real = sources.linking.candidate_events
 
-    insert_links([twin, fresh])
+    def another_worker_links_first(features, statistics):
+        # Another worker's run of the same report writes its link after this run read the links.
+        ReportEventLink.objects.get_or_create(report=report, event=contract, defaults=dict(
+            score=0.01, status=LinkStatus.PROPOSED, explanation={"decided": "matcher"}))
+        return real(features, statistics)
 
-    kept = ReportEventLink.objects.get(report_id=written.report_id, event_id=written.event_id)
-    assert (kept.pk, kept.score, kept.status) == (written.pk, written.score, written.status)
-    added = ReportEventLink.objects.get(report_id=written.report_id, event_id=other_event.pk)
-    assert (added.score, added.explanation, added.created_at) == (0.3, fresh.explanation, now)
+    monkeypatch.setattr(sources.linking, "candidate_events", another_worker_links_first)
+    attach_reports_to_events([report])
+    kept = ReportEventLink.objects.get(report=report, event=contract)
+    assert (kept.score, kept.status) == (0.01, LinkStatus.PROPOSED)
 
 
 def test_rebuilding_fingerprints_replaces_stale_ones_so_later_copies_find_their_original(seed, feed):
@@ -280,3 +270,36 @@ def test_rebuilding_fingerprints_replaces_stale_ones_so_later_copies_find_their_
     assert set(ReportFingerprint.objects.filter(report_id=first.report_id).values_list("value", flat=True)) == made
     [copy] = ingest(feed, item(2, link="https://b.example.org/2", **OUTBOUND_STORY))
     assert copy.duplicate_of == "https://a.example.org/1"
+
+
+def test_a_copy_from_another_feed_follows_its_original_and_never_scores_above_it(seed, feed):
+    [original] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY))
+    other_feed = Feed.objects.create(url="https://other.example.org/feed")
+    [copy] = ingest(other_feed, item(1, link="https://b.example.org/1",
+                                     **dict(OUTBOUND_STORY, title=OUTBOUND_STORY["title"] + " - Border Daily")))
+    assert copy.duplicate_of == "https://a.example.org/1"
+    originals = {row["event"]: row for row in original.events}
+    assert copy.events and {row["event"] for row in copy.events} <= set(originals)
+    for row in copy.events:
+        assert row["score"] <= originals[row["event"]]["score"]
+        assert row["status"] == originals[row["event"]]["status"]
+
+
+def test_a_link_rejected_on_the_original_is_never_proposed_for_its_copies(seed, feed, curator):
+    [original] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY))
+    ReportEventLink.objects.filter(report_id=original.report_id).reject(curator)
+    other_feed = Feed.objects.create(url="https://other.example.org/feed")
+    [copy] = ingest(other_feed, item(1, link="https://b.example.org/1", **OUTBOUND_STORY))
+    assert copy.duplicate_of == "https://a.example.org/1" and copy.events == []
+    assert not ReportEventLink.objects.filter(report_id=copy.report_id).exists()
+
+
+def test_deciding_an_originals_link_decides_its_copies_link_to_the_same_event(seed, feed, curator):
+    [original, copy] = ingest(feed, item(1, link="https://a.example.org/1", **OUTBOUND_STORY),
+                              item(2, link="https://b.example.org/2", **OUTBOUND_STORY))
+    assert copy.duplicate_of == "https://a.example.org/1"
+    event_ids = set(ReportEventLink.objects.filter(report_id=copy.report_id).values_list("event_id", flat=True))
+    assert event_ids
+    ReportEventLink.objects.filter(report_id=original.report_id, event_id__in=event_ids).reject(curator)
+    assert set(ReportEventLink.objects.filter(report_id=copy.report_id).values_list("status", flat=True)) == {
+        LinkStatus.REJECTED}

@@ -3,7 +3,7 @@ import datetime
 from sources.matching import ReportDoc
 from sources.matching.decisions import ATTACHED, PROPOSED, decide
 from sources.matching.scoring import Scored
-from tests.sources.plain_timeline import CONTRACT, OUTBOUND, plain_matcher
+from tests.sources.plain_timeline import CONTRACT, OUTBOUND, plain_timeline
 
 D = datetime.date
 
@@ -40,8 +40,8 @@ def test_a_rejected_event_is_never_proposed_again():
 
 
 def test_the_matcher_returns_decisions_best_first_with_explanations():
-    matcher = plain_matcher()
-    result = matcher.match(ReportDoc(1, "ICE pays Palantir $30 million for 'ImmigrationOS'",
+    timeline = plain_timeline()
+    result = timeline.match(ReportDoc(1, "ICE pays Palantir $30 million for 'ImmigrationOS'",
                                      "Immigration and Customs Enforcement will pay the company to build a system "
                                      "for targeting and enforcement prioritization.", published=D(2025, 4, 17)))
     assert result.decisions[0].slug == CONTRACT.slug and result.decisions[0].status == ATTACHED
@@ -50,8 +50,8 @@ def test_the_matcher_returns_decisions_best_first_with_explanations():
 
 
 def test_the_matcher_attaches_a_round_up_to_each_event_it_covers():
-    matcher = plain_matcher()
-    result = matcher.match(ReportDoc(
+    timeline = plain_timeline()
+    result = timeline.match(ReportDoc(
         1, "This week: exit photos and Palantir",
         "CBP says it will photograph every person leaving the US by car, including back-seat passengers. "
         "ICE pays Palantir $30 million to build ImmigrationOS for targeting and enforcement prioritization.",
@@ -62,5 +62,26 @@ def test_the_matcher_attaches_a_round_up_to_each_event_it_covers():
 
 
 def test_the_matcher_finds_nothing_for_unrelated_news():
-    matcher = plain_matcher()
-    assert matcher.match(ReportDoc(1, "No one is quite sure why ice is slippery", published=D(2025, 5, 8))).decisions == []
+    timeline = plain_timeline()
+    assert timeline.match(ReportDoc(1, "No one is quite sure why ice is slippery", published=D(2025, 5, 8))).decisions == []
+
+
+def test_candidates_are_the_events_sharing_the_reports_rarest_terms_and_entities():
+    timeline = plain_timeline()
+    features = timeline.matcher.features(ReportDoc(1, "Palantir ImmigrationOS contract", published=D(2025, 4, 17)))
+    assert [event.slug for event in timeline.candidates(features)][:2] == [CONTRACT.slug, "palantir-case-management-2014"]
+
+
+def test_keys_in_too_many_events_pick_no_candidates():
+    from sources.matching import TermStatistics, search_keys
+
+    statistics = TermStatistics(10_000, {"border": 5000, "palantir": 3, "agency:3": 400, "program:1": 2})
+    assert search_keys({"border": 1.0, "palantir": 2.0}, {"agency:3", "program:1"}, statistics, budget=300) == \
+        ["program:1", "palantir"]
+
+
+def test_an_acronym_and_the_ordinary_word_are_different_search_tokens():
+    from sources.matching.candidates import search_token
+
+    assert search_token("ice") == "ice" and search_token("ICE") != "ice"
+    assert search_token("agency:3").isalnum() and search_token("$30m").isalnum()

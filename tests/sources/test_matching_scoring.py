@@ -1,15 +1,15 @@
 import datetime
 
 from sources.matching import ReportDoc
-from sources.matching.scoring import date_fit, report_features, score_event, score_events
-from tests.sources.plain_timeline import CASE_SYSTEM, CONTRACT, OUTBOUND, plain_matcher
+from sources.matching.scoring import date_fit, report_features, score_event
+from tests.sources.plain_timeline import CASE_SYSTEM, CONTRACT, OUTBOUND, plain_timeline
 
 D = datetime.date
 
 
-def score(matcher, report, event):
-    features = report_features(report, matcher.gazetteer)
-    return score_event(features, matcher.index.events[event.id], matcher.index)
+def score(timeline, report, event):
+    features = report_features(report, timeline.matcher.gazetteer)
+    return score_event(features, event, timeline.statistics)
 
 
 def test_a_report_inside_the_events_period_keeps_its_full_date_factor():
@@ -18,11 +18,21 @@ def test_a_report_inside_the_events_period_keeps_its_full_date_factor():
 
 
 def test_the_date_factor_falls_with_distance_after_and_faster_before_the_event():
-    weeks_after, _ = date_fit(D(2025, 6, 30), CONTRACT)
+    weeks_after, _ = date_fit(D(2025, 6, 30), CONTRACT)   # two months after April
     year_after, days = date_fit(D(2026, 4, 30), CONTRACT)
     before, before_days = date_fit(D(2025, 3, 1), CONTRACT)
-    assert 1.0 > weeks_after > year_after and days == 365
-    assert before < weeks_after and before_days == -31
+    assert 1.0 > weeks_after > year_after and days == 365 - 31  # counted from the end of the reporting lag
+    assert before < weeks_after and before_days == -29            # counted from two days before April
+
+
+def test_coverage_weeks_after_an_event_keeps_its_full_date_factor_whatever_the_dates_precision():
+    # OUTBOUND is day-precise (9 May), CONTRACT month-precise (April): three weeks of lag cost neither.
+    assert date_fit(D(2025, 5, 30), OUTBOUND) == date_fit(D(2025, 5, 21), CONTRACT) == (1.0, 0)
+
+
+def test_a_report_dated_days_before_an_event_is_evidence_against_it():
+    early, days = date_fit(D(2025, 5, 1), OUTBOUND)
+    assert early < 0.5 and days == -6
 
 
 def test_an_undated_report_gets_a_neutral_date_factor():
@@ -30,72 +40,67 @@ def test_an_undated_report_gets_a_neutral_date_factor():
 
 
 def test_naming_the_events_entities_raises_the_score_and_is_explained():
-    matcher = plain_matcher()
-    named = score(matcher, ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS", published=D(2025, 4, 17)),
+    timeline = plain_timeline()
+    named = score(timeline, ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS", published=D(2025, 4, 17)),
                   CONTRACT)
     assert set(named.explanation["entities"]) == {"agency:3", "organization:1", "program:1"}
-    unnamed = score(matcher, ReportDoc(2, "Agency pays company $30 million for a system", published=D(2025, 4, 17)),
+    unnamed = score(timeline, ReportDoc(2, "Agency pays company $30 million for a system", published=D(2025, 4, 17)),
                     CONTRACT)
     assert named.score > unnamed.score
     assert unnamed.explanation["entities"] == []
 
 
 def test_an_agency_alone_does_not_carry_a_report_to_an_event():
-    matcher = plain_matcher()
-    result = score(matcher, ReportDoc(1, "ICE renews detention contract with GEO Group", published=D(2025, 4, 25)),
+    timeline = plain_timeline()
+    result = score(timeline, ReportDoc(1, "ICE renews detention contract with GEO Group", published=D(2025, 4, 25)),
                    CONTRACT)
-    assert result.score < matcher.attach_threshold
+    assert result.score < timeline.matcher.attach_threshold
 
 
 def test_a_palantir_story_about_something_else_is_not_the_ice_contract():
-    matcher = plain_matcher()
-    result = score(matcher, ReportDoc(1, "Palantir wins Army battlefield software deal",
+    timeline = plain_timeline()
+    result = score(timeline, ReportDoc(1, "Palantir wins Army battlefield software deal",
                                       "The Army will use Palantir software for targeting on the battlefield.",
                                       published=D(2025, 4, 20)), CONTRACT)
-    assert result.score < matcher.attach_threshold
+    assert result.score < timeline.matcher.attach_threshold
 
 
 def test_the_same_story_years_later_scores_lower_on_an_old_event():
-    matcher = plain_matcher()
+    timeline = plain_timeline()
     report = ReportDoc(1, "Palantir runs ICE's case management system", published=D(2025, 4, 18))
-    assert score(matcher, report, CASE_SYSTEM).explanation["date_factor"] < 0.2
-    assert score(matcher, report, CASE_SYSTEM).score < score(matcher, report, CONTRACT).score
+    assert score(timeline, report, CASE_SYSTEM).explanation["date_factor"] < 0.2
+    assert score(timeline, report, CASE_SYSTEM).score < score(timeline, report, CONTRACT).score
 
 
 def test_text_similarity_counts_the_events_earlier_coverage():
-    matcher = plain_matcher()
-    result = score(matcher, ReportDoc(1, "Plans to photograph everyone exiting by car", published=D(2025, 5, 9)),
+    timeline = plain_timeline()
+    result = score(timeline, ReportDoc(1, "Plans to photograph everyone exiting by car", published=D(2025, 5, 9)),
                    OUTBOUND)
     assert result.explanation["text_coverage"] > 0.3
     assert result.explanation["text_programs"] > 0
 
 
 def test_page_furniture_does_not_count_towards_the_score():
-    matcher = plain_matcher()
+    timeline = plain_timeline()
     page = ("<aside><h3>Trending</h3><ul><li>ICE pays Palantir $30 million for ImmigrationOS</li></ul></aside>"
             "<article><p>The keyboard is quiet and small.</p></article>")
-    result = score(matcher, ReportDoc(1, "Review: a quiet keyboard", content=page, published=D(2025, 4, 17)), CONTRACT)
+    result = score(timeline, ReportDoc(1, "Review: a quiet keyboard", content=page, published=D(2025, 4, 17)), CONTRACT)
     assert result.score < 0.1 and result.explanation["entities"] == []
 
 
-def test_scoring_candidates_together_gives_what_scoring_each_alone_gives():
-    matcher = plain_matcher()
-    reports = [
-        ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS", published=D(2025, 4, 17)),
-        ReportDoc(2, "Palantir runs ICE's case management system", published=D(2025, 4, 18)),
-        ReportDoc(3, "CBP plans to photograph everyone leaving the US by car", summary="<p>Outbound vehicles.</p>",
-                  published=D(2025, 5, 9)),
-        ReportDoc(4, "No one is quite sure why ice is slippery", published=None),
-        ReportDoc(5, "Palantir wins Army battlefield software deal", published=D(2026, 1, 2)),
-    ]
-    entries = list(matcher.index.events.values())
-    for report in reports:
-        features = report_features(report, matcher.gazetteer)
-        together = score_events(features, entries, matcher.index)
-        alone = [score_event(features, entry, matcher.index) for entry in entries]
-        assert [(s.event_id, s.score, s.explanation) for s in together] == \
-               [(s.event_id, s.score, s.explanation) for s in alone]
-        assert any(s.score > 0 for s in together) or report.id == 4
+def test_every_score_is_explained_by_the_named_features_it_was_computed_from():
+    from sources.matching.scoring import candidate_features, combine
+
+    timeline = plain_timeline()
+    features = report_features(ReportDoc(1, "ICE pays Palantir $30 million for ImmigrationOS",
+                                         published=D(2025, 4, 17)), timeline.matcher.gazetteer)
+    named = candidate_features(features, CONTRACT, timeline.statistics)
+    assert set(named) == {"entities", "implied_entities", "entity_score", "text_event", "text_programs",
+                          "text_coverage", "text_score", "date_days_outside", "date_factor", "other_programs"}
+    scored = score_event(features, CONTRACT, timeline.statistics)
+    assert scored.score == round(combine(named["text_score"], named["entity_score"], named["date_factor"],
+                                         named["other_programs"]), 4)
+    assert scored.explanation["text_score"] == round(named["text_score"], 3)
 
 
 def test_a_summary_that_opens_the_article_is_read_once_as_part_of_it():
@@ -128,18 +133,13 @@ def test_term_weights_are_sublinear_and_headline_terms_count_double():
     assert vector["contract"] == 2.0 + (1 + math.log(3))
 
 
-def test_idf_is_worked_out_once_per_term_and_afresh_when_the_index_is_refreshed():
-    import math
+def test_rare_terms_weigh_more_and_specific_entities_count_more():
+    from sources.matching import TermStatistics
 
-    matcher = plain_matcher()
-    index = matcher.index
-    n = len(index.events)
-    assert index.idf("zzzunseen") == math.log(1 + (n + 1) / 1)
-    assert "zzzunseen" in index._idf
-    weighted = index.weigh({"zzzunseen": 2.0})
-    assert weighted.weights == {"zzzunseen": 2.0 * index.idf("zzzunseen")} and weighted.norm == 2.0 * index.idf("zzzunseen")
-    index.refresh()
-    assert "zzzunseen" not in index._idf
+    statistics = TermStatistics(100, {"palantir": 1, "border": 60, "agency:3": 50, "program:1": 2})
+    assert statistics.idf("palantir") > statistics.idf("border") > statistics.idf("the") * 0
+    assert statistics.idf("never-seen") > statistics.idf("palantir")
+    assert statistics.entity_specificity("program:1") > statistics.entity_specificity("agency:3")
 
 
 def test_a_body_is_its_first_words_on_one_line_however_the_article_was_laid_out():

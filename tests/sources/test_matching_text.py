@@ -1,4 +1,4 @@
-from sources.matching.text import WordMemo, is_shouting, raw_words, strip_site_name, terms, terms_of_words
+from sources.matching.text import is_shouting, raw_words, strip_site_name, terms, terms_of_words
 
 
 def test_it_keeps_an_acronym_apart_from_the_ordinary_word():
@@ -53,19 +53,6 @@ def test_a_word_gives_the_same_terms_the_first_time_and_after_it_is_remembered()
     assert terms_of_words(words) == first
     assert first[:2] == ["ICE", "self-deport"] and "back" in first and "seat" in first
     assert terms_of_words(["ICE", "DHS"], shouting=True) == ["ice", "dhs"]
-
-
-def test_a_word_memo_computes_each_word_once_and_starts_afresh_when_full():
-    calls = []
-    memo = WordMemo(lambda word: calls.append(word) or word.upper(), limit=2)
-    assert list(map(memo.__getitem__, ["a", "b", "a"])) == ["A", "B", "A"]
-    assert calls == ["a", "b"]
-    assert memo["c"] == "C" and len(memo) == 1 and calls == ["a", "b", "c"]
-
-
-def test_a_word_memo_never_remembers_a_word_longer_than_its_longest():
-    memo = WordMemo(str.upper, longest=3)
-    assert memo["abcd"] == "ABCD" and memo["abc"] == "ABC" and list(memo) == ["abc"]
 
 
 def test_words_split_chunk_by_chunk_are_those_the_pattern_finds_in_the_whole_text():

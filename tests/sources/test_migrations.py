@@ -5,7 +5,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from sources.ingest import ingest_feed_document
-from sources.linking import forget_matcher
 from sources.models import Feed, ReportFingerprint
 from tests.sources.feeds import item, rss
 
@@ -20,7 +19,6 @@ def migrate_to(target):
 
 @pytest.mark.django_db(transaction=True)  # SQLite alters its schema outside a transaction only
 def test_migration_0005_recomputes_the_fingerprints_stored_by_the_earlier_scheme():
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed")
     ingest_feed_document(feed, rss(
         item(1, title="CBP to extend face matching to cars leaving for Mexico and Canada",
@@ -39,5 +37,4 @@ def test_migration_0005_recomputes_the_fingerprints_stored_by_the_earlier_scheme
         migrate_to(AFTER)
     finally:
         migrate_to(AFTER)
-        forget_matcher()
-    assert sorted(ReportFingerprint.objects.values_list("report_id", "value")) == made
+        assert sorted(ReportFingerprint.objects.values_list("report_id", "value")) == made

@@ -10,7 +10,7 @@ from django.utils import timezone
 import sources.polling
 from config.celery import app
 from sources.models import Feed, Report
-from sources.polling import poll_feed_now
+from sources.polling import poll_feed_now, queue_poll
 from sources.tasks import poll_feed, queue_due_feeds
 from tests.sources.feeds import rss_of
 
@@ -99,7 +99,7 @@ def test_a_poll_is_queued_only_when_the_transaction_commits(db, feed_server, dja
     feed_server.serve("/feed.xml", rss_of(2))
     with django_capture_on_commit_callbacks() as callbacks:
         feed = Feed.objects.create(url=feed_server.url("/feed.xml"))
-        feed.queue_poll()
+        queue_poll(feed.pk)
         assert feed_server.requests == []
     # The poll and the website's cache invalidation (timeline.page_cache) wait for the commit.
     assert Report.objects.filter(feed=feed).count() == 0

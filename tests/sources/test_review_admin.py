@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from sources.ingest import ingest_feed_document
-from sources.linking import forget_matcher
 from sources.models import Feed, LinkStatus, ReportEventLink, ReviewDecision, SuggestedEvent
 from tests.sources.feeds import item, rss
 from timeline.models import Event
@@ -25,13 +24,11 @@ STORIES = [
 
 @pytest.fixture
 def reports(seed):
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed")
     published = datetime(2025, 5, 8, 12, tzinfo=dt_timezone.utc)
     ingest_feed_document(feed, rss(*(item(n, title=t, description=d, published=published)
                                      for n, (t, d) in enumerate(STORIES, 1))), fetched_at=timezone.now())
     yield
-    forget_matcher()
 
 
 def test_the_queue_lists_proposed_links_highest_score_first_with_their_explanation(client, reports, curator):
@@ -46,12 +43,13 @@ def test_the_queue_lists_proposed_links_highest_score_first_with_their_explanati
 
 def test_the_queue_takes_the_same_queries_however_many_links_it_shows(client, reports, curator, django_assert_num_queries):
     client.force_login(curator)
-    # session, user, the curator's permissions (user, then groups), the count for the filter, the
-    # total count, the page of links with their reports, events and deciders (one join).
-    with django_assert_num_queries(7):
+    # session, user, the curator's permissions (user, then groups), the matcher model versions
+    # (the filter by version), the count for the filter, the total count, the page of links with
+    # their reports, events, model versions and deciders (one join).
+    with django_assert_num_queries(8):
         client.get(QUEUE)
     ReportEventLink.objects.filter(status=LinkStatus.ATTACHED).update(status=LinkStatus.PROPOSED)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(QUEUE).status_code == 200
 
 
@@ -95,7 +93,6 @@ def test_reassigning_without_choosing_an_event_changes_nothing(client, reports, 
 
 
 def test_curators_turn_a_suggestion_into_a_draft_event(client, seed, curator):
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed")
     ingest_feed_document(feed, rss(item(1, title="ICE opens a new detention centre in Georgia",
                                         description="The centre will hold 1,500 people, ICE said.")))
@@ -142,15 +139,39 @@ def test_the_suggestions_list_takes_the_same_queries_however_many_it_shows(clien
 
 def test_the_decision_log_takes_the_same_queries_however_long_it_is(client, reports, curator,
                                                                    django_assert_num_queries):
-    from sources.linking import approve_links
-
     client.force_login(curator)
-    approve_links(list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED)[:1]), curator)
+    ReportEventLink.objects.filter(pk__in=ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).values("pk")[:1]).approve(curator)
     # session, user, permissions (user, then groups), the count of the filtered list and the
     # total count (the action filter), the page of decisions with their curator, report, events
     # and suggestion (one join).
     with django_assert_num_queries(7):
         client.get("/admin/sources/reviewdecision/")
-    approve_links(list(ReportEventLink.objects.filter(status=LinkStatus.PROPOSED)), curator)
+    ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).approve(curator)
     with django_assert_num_queries(7):
         assert client.get("/admin/sources/reviewdecision/").status_code == 200
+
+
+def test_the_queue_folds_copies_under_their_original(client, seed, curator):
+    feed = Feed.objects.create(url="https://news.example.org/feed")
+    published = datetime(2025, 5, 8, 12, tzinfo=dt_timezone.utc)
+    title, text = STORIES[1]
+    ingest_feed_document(feed, rss(item(1, title=title, description=text, published=published),
+                                   item(2, title=title + " | Wire", description=text, published=published)),
+                         fetched_at=timezone.now())
+    ReportEventLink.objects.update(status=LinkStatus.PROPOSED)
+    client.force_login(curator)
+    shown = list(client.get(QUEUE).context["cl"].result_list)
+    assert shown and {link.report.guid for link in shown} == {"item-1"}
+    assert all(link.copy_count == 1 for link in shown)
+
+
+def test_the_reassign_page_picks_the_event_by_searching_for_it(client, reports, curator):
+    client.force_login(curator)
+    link = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()
+    page = client.post(QUEUE, {"action": "reassign", "_selected_action": [link.pk]})
+    assert b"admin-autocomplete" in page.content and b"autocomplete.js" in page.content
+    found = client.get("/admin/autocomplete/", {"term": "Anzalduas", "app_label": "sources",
+                                                "model_name": "reporteventlink", "field_name": "event"})
+    assert found.status_code == 200
+    assert str(Event.objects.get(slug="anzalduas-vehicle-face-test-results")) in [
+        r["text"] for r in found.json()["results"]]

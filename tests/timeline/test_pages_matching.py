@@ -18,11 +18,10 @@ STORY = dict(
 
 def test_reports_attached_by_matching_appear_on_the_cached_event_page(client, seed):
     from sources.ingest import ingest_feed_document
-    from sources.linking import attach_reports_to_events, forget_matcher
+    from sources.linking import attach_reports_to_events
     from sources.models import Feed, Report
     from tests.sources.feeds import item, rss
 
-    forget_matcher()
     feed = Feed.objects.create(url="https://news.example.org/feed", title="Example News")
     ingest_feed_document(feed, rss(item(1, link="https://news.example.org/palantir", **STORY)),
                          fetched_at=timezone.now(), match=False)
@@ -34,4 +33,3 @@ def test_reports_attached_by_matching_appear_on_the_cached_event_page(client, se
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss"
     assert "ICE pays Palantir $30 million for &#x27;ImmigrationOS&#x27;" in response.content.decode()
-    forget_matcher()

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from sources.linking import rebuild_fingerprints
+from sources.copy_detection import rebuild_fingerprints
 
 
 class Command(BaseCommand):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sources.queueing import enqueue_on_commit
 from tests.private_redis import free_port, private_redis  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,12 +15,13 @@ QUEUE_IN_A_TRANSACTION = """
 import json, logging, time, django
 django.setup()
 from django.db import transaction
-from config.celery import app, enqueue_on_commit
+from config.celery import app
+from sources.queueing import enqueue_on_commit
 records = []
 class Keep(logging.Handler):
     def emit(self, record):
         records.append(record.getMessage())
-logging.getLogger("config.celery").addHandler(Keep())
+logging.getLogger("sources.queueing").addHandler(Keep())
 started = time.monotonic()
 with transaction.atomic():
     enqueue_on_commit(app.signature("sources.tasks.poll_feed"), 42)
@@ -55,10 +57,20 @@ def test_queueing_with_the_broker_up_delivers_the_message(tmp_path, private_redi
 def test_database_retry_options_back_off_on_operational_errors(settings):
     from django.db import OperationalError
 
-    from config.celery import database_retry_options
+    from sources.queueing import database_retry_options
 
     options = database_retry_options()
     assert OperationalError in options["autoretry_for"]
     assert options["retry_backoff"] == settings.CELERY_DB_RETRY_BACKOFF
     assert options["retry_backoff_max"] == settings.CELERY_DB_RETRY_BACKOFF_MAX
     assert options["retry_jitter"] is True and options["max_retries"] >= 1
+
+
+def test_a_task_queued_by_name_runs_in_process_without_a_broker(db, django_capture_on_commit_callbacks):
+    from sources.models import Feed
+
+    feed = Feed.objects.create(url="https://127.0.0.1/feed.xml")  # refused by the fetcher, no network
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit("sources.tasks.poll_feed", feed.pk)
+    feed.refresh_from_db()
+    assert feed.last_polled_at is not None and feed.last_error  # the poll ran, in-process
