@@ -35,7 +35,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from django.db.models.signals import post_save
 
 # Rows that `migrate` creates in every database: not backed up, referred to by natural key.
 # Sessions and API tokens are live credentials: never written to a backup.
@@ -147,16 +146,13 @@ def _curated_row_count(using):
 
 def restore_json(path, using="default"):
     """Load a JSON backup into a migrated, empty database, in one transaction."""
-    from timeline.apps import record_fixture_history
+    from timeline.apps import fixture_history_skipped
 
     if _curated_row_count(using):
         raise BackupError("the target database already holds records: restore into a new, migrated database")
     # Restored history is the history: do not add a "Loaded from fixture" version to each record.
-    post_save.disconnect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
-    try:
+    with fixture_history_skipped():
         call_command("loaddata", str(path), database=using, verbosity=0)
-    finally:
-        post_save.connect(record_fixture_history, dispatch_uid="timeline.record_fixture_history")
 
 
 def detect_format(path):
