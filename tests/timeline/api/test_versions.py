@@ -75,3 +75,25 @@ def test_the_versions_list_does_a_fixed_number_of_queries(seed, api, editor, dja
     # 1 the contract, 2 its history with users, 3 the users' groups (DRF's throttle uses the cache).
     with django_assert_max_num_queries(3):
         assert api.get(f"/api/v1/contracts/{SLUG}/versions/").status_code == 200
+
+
+@pytest.mark.parametrize("url", [f"/api/v1/contracts/{SLUG}/versions/?page=2", f"/api/v1/contracts/{SLUG}/versions/1/?lang=fr"])
+def test_unknown_query_parameters_are_refused_by_name(seed, api, url):
+    response = api.get(url)
+    assert response.status_code == 400
+    assert list(body(response)) == [url.rsplit("?", 1)[1].split("=")[0]]
+
+
+def test_versions_come_from_the_response_cache_until_a_new_version_is_recorded(
+        seed, api, editor, django_assert_num_queries):
+    url = f"/api/v1/contracts/{SLUG}/versions/"
+    first = api.get(url)
+    with django_assert_num_queries(0):
+        assert api.get(url).content == first.content
+        assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    one = api.get(f"{url}1/")
+    with django_assert_num_queries(0):
+        assert api.get(f"{url}1/", HTTP_IF_MODIFIED_SINCE=one["Last-Modified"]).status_code == 304
+    edit_value(editor)
+    assert body(api.get(url))["current_version"] == 2
+    assert body(api.get(f"{url}1/"))["next_version"] == 2

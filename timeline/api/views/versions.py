@@ -1,5 +1,10 @@
 """/api/v1/<kind>/<key>/versions/ and /versions/<n>/: a record's public versions, as the
-version pages show them (timeline.versions), for researchers who cite or mirror a version."""
+version pages show them (timeline.versions), for researchers who cite or mirror a version.
+
+Like every API read, they take no query parameter they do not know (only `format`) and their
+JSON responses are cached whole (timeline.api.caching): a new version is a save of a curated
+record, which bumps the `timeline` topic.
+"""
 from django.db.models import ForeignKey
 from django.http import Http404
 from django.urls import reverse
@@ -9,7 +14,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from timeline import versions
+from timeline import content_versions, versions
+from timeline.api.caching import ResponseCache
+from timeline.api.views.base import reject_unknown_parameters
 from timeline.dates import iso_precise
 from timeline.versions import PRECISION_FIELDS
 
@@ -80,28 +87,63 @@ def version_summary(request, versioned, key, row):
     }
 
 
-class RecordVersionsView(APIView):
+class VersionsView(APIView):
+    """A read of versions: unknown query parameters refused, JSON answers from the response cache."""
+
+    # Lists answer 304 on the ETag only (caching's docstring); one version also on its date.
+    allow_if_modified_since = False
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown_parameters(request, {"format"})
+
+    def get(self, request, **kwargs):
+        """Queries: none when cached; else those of build()."""
+        if request.accepted_renderer.format != "json":
+            return Response(self.build(request, **kwargs)[0])  # the browsable API
+        cache = ResponseCache(request, (content_versions.TIMELINE,))
+        cached = cache.lookup()
+        if cached is not None:
+            return cached
+        data, last_modified = self.build(request, **kwargs)
+        return cache.respond(data, last_modified, allow_if_modified_since=self.allow_if_modified_since)
+
+    def build(self, request, **kwargs):
+        """Return (the response's data, when its newest version was recorded)."""
+        raise NotImplementedError
+
+
+class RecordVersionsView(VersionsView):
     """Every public version of a record, oldest first."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="A record's public versions", operation_id="record_versions_list")
     def get(self, request, kind, key):
+        return super().get(request, kind=kind, key=key)
+
+    def build(self, request, kind, key):
         versioned, record = record_and_kind(kind, key)
         history = versions.public_history(versioned, record)
-        return Response({
+        return {
             "kind": kind,
             "key": key,
             "record_url": request.build_absolute_uri(reverse(f"api:{API_DETAIL[kind]}-detail", args=[key])),
             "current_version": history[-1].version if history else None,
             "deleted_at": record.deleted_at.isoformat() if record.deleted_at else None,
             "results": [version_summary(request, versioned, key, row) for row in history],
-        })
+        }, history[-1].history_date if history else None
 
 
-class RecordVersionView(APIView):
+class RecordVersionView(VersionsView):
     """A record as it stood at version n, and what the next public version changed."""
+
+    # Its body changes only when a newer version is recorded (current_version, next_version).
+    allow_if_modified_since = True
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="A record as it stood at version n", operation_id="record_version_retrieve")
     def get(self, request, kind, key, number):
+        return super().get(request, kind=kind, key=key, number=number)
+
+    def build(self, request, kind, key, number):
         number = int(number)
         versioned, record = record_and_kind(kind, key)
         try:
@@ -114,7 +156,7 @@ class RecordVersionView(APIView):
         keys = related_keys(versioned, rows)
         fields = fields_json(versioned, version.row, keys)
         next_fields = fields_json(versioned, following, keys) if following is not None else None
-        return Response({
+        return {
             **version_summary(request, versioned, key, version.row),
             "current_version": numbers[-1],
             "next_version": version.next_number,
@@ -123,4 +165,4 @@ class RecordVersionView(APIView):
                 {"field": name, "before": fields[name], "after": next_fields[name]}
                 for name in fields if fields[name] != next_fields[name]
             ] if next_fields is not None else [],
-        })
+        }, history[-1].history_date
