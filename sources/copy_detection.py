@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from itertools import chain
 
 from sources.matching.copies import CopyText, copy_evidence
-from sources.matching.scoring import ReportDoc, report_body
+from sources.matching.scoring import ReportDoc, article_body
 from sources.models import Report, ReportFingerprint
 
 COPY_CANDIDATES = 4           # earlier reports compared in full per new report
@@ -18,15 +18,18 @@ def report_document(report):
     return ReportDoc(report.pk, report.title, report.summary, report.content, published, report.url)
 
 
-def find_copies(reports, bodies, body_words=None):
+def find_copies(reports, bodies):
     """Return {report id: (earlier Report, evidence)} for reports that copy an earlier report.
 
+    bodies: {report id: its whole article text (scoring.article_body)}.
     Earlier means stored before (a lower id). Looks candidates up by shared fingerprints, in
     one query per FINGERPRINT_CHUNK fingerprints, then compares the best few in full; stores
     the new reports' fingerprints. A copy of a copy points at the original.
+
+    The same canonical URL arriving from another feed (or twice in a batch) is the same
+    report, whatever text each feed sent with it: one query finds the earlier holders.
     """
-    body_words = body_words or {}
-    texts = {r.pk: CopyText.of(r.title, bodies[r.pk], body_words.get(r.pk)) for r in reports}
+    texts = {r.pk: CopyText.of(r.title, bodies[r.pk]) for r in reports}
     prints = {pk: text.fingerprints() for pk, text in texts.items()}
     batch_ids = set(texts)
     holders = defaultdict(set)
@@ -60,7 +63,16 @@ def find_copies(reports, bodies, body_words=None):
         "id", "url", "guid", "title", "summary", "content", "duplicate_of_id", "published")}
     earlier.update(by_id)
     copies = {}
+    same_url = earliest_with_same_url(reports)
     for report in reports:
+        earlier_same = same_url.get(report.pk)
+        if earlier_same is not None:
+            original = earlier_same
+            if original.duplicate_of_id:
+                original = Report.objects.only("id", "url", "guid").get(pk=original.duplicate_of_id)
+            copies[report.pk] = (original, {"same_url": True, "compared_with": earlier_same.pk})
+            report.duplicate_of_id = original.pk
+            continue
         for other_id in sorted(wanted[report.pk]):  # oldest first: copies point at the original
             other = earlier.get(other_id)
             if other is None:
@@ -79,10 +91,22 @@ def find_copies(reports, bodies, body_words=None):
     return copies
 
 
+def earliest_with_same_url(reports):
+    """Return {report id: the earliest other Report with its canonical URL, stored before it}.
+    Hits the database once (none when no report has a URL)."""
+    urls = {r.url for r in reports if r.url}
+    if not urls:
+        return {}
+    first = {}
+    for other in Report.objects.filter(url__in=urls).order_by("pk").only("id", "url", "guid", "duplicate_of_id"):
+        first.setdefault(other.url, other)
+    return {r.pk: first[r.url] for r in reports if r.url and first.get(r.url) is not None and first[r.url].pk < r.pk}
+
+
 def stored_copy_text(report):
-    """Return a stored report's CopyText, its body made as the matcher makes it (report_body):
+    """Return a stored report's CopyText, its body made as the matcher makes it (article_body):
     for reports outside the batch being matched, whose features were not worked out."""
-    return CopyText.of(report.title, report_body(report_document(report)))
+    return CopyText.of(report.title, article_body(report_document(report)))
 
 
 def stored_fingerprints(values):

@@ -116,8 +116,7 @@ def attach_reports_to_events(reports, *, now=None):
     matcher = current_matcher()
     features = {r.pk: matcher.features(report_document(r)) for r in reports}
     statistics = term_statistics({term for f in features.values() for term in f.vector})
-    copies = find_copies(reports, {pk: f.body for pk, f in features.items()},
-                         {pk: f.body_words for pk, f in features.items()})
+    copies = find_copies(reports, {pk: f.article for pk, f in features.items()})
     existing = defaultdict(dict)
     for link in ReportEventLink.objects.filter(report_id__in=[r.pk for r in reports]).select_related("event"):
         existing[link.report_id][link.event_id] = link

@@ -156,6 +156,9 @@ class Report(models.Model):
         indexes = [
             # The default ordering: the admin's report list and "latest reports" pages.
             models.Index(fields=["-published", "-id"], name="report_latest_idx"),
+            # The same article from another feed: sources.copy_detection.earliest_with_same_url,
+            # Report.objects.filter(url__in=urls).
+            models.Index(fields=["url"], name="report_url_idx"),
         ]
 
     def __str__(self):

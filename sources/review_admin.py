@@ -44,9 +44,10 @@ def explanation_html(explanation):
                               f"(hand-weighted score {explanation.get('heuristic_score', 0):.2f})"))
     if explanation.get("decided") == "curator":
         rows.append(("decided", "by a curator"))
-    return format_html("<dl style='margin:0'>{}</dl>", format_html_join(
-        "", "<dt style='font-weight:bold;display:inline'>{}:</dt> <dd style='display:inline;margin:0'>{}</dd><br>",
-        rows))
+    # One wrapping paragraph, items separated by a middle dot: a row of the queue stays a few
+    # lines high and as wide as its column (sources/static/sources/review_queue.css).
+    return format_html("<p class='review-why'>{}</p>", format_html_join(
+        " \u00b7 ", "<b>{}:</b> {}", rows))
 
 
 class DatedEventChoiceField(forms.ModelChoiceField):
@@ -107,8 +108,19 @@ class ReportEventLinkAdmin(admin.ModelAdmin):
                        "decided_by", "decided_at", "created_at", "updated_at"]
     fields = readonly_fields
 
+    class Media:
+        css = {"all": ["sources/review_queue.css"]}
+        js = ["sources/review_queue.js"]   # keyboard bulk actions: j / k, x, a / r / e
+
     def has_add_permission(self, request):
         return False  # links come from matching or from a reassignment
+
+    def get_list_display(self, request):
+        """In the queue itself (proposed links) drop the columns that are the same on every row
+        (status) or empty (who decided, when), so the explanation has the room."""
+        if request.GET.get(StatusFilter.parameter_name, LinkStatus.PROPOSED) == LinkStatus.PROPOSED:
+            return [name for name in self.list_display if name not in ("status", "decided_by", "decided_at")]
+        return self.list_display
 
     @admin.display(description="score", ordering="score")
     def score_display(self, link):

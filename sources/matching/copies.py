@@ -1,9 +1,11 @@
 """Recognise a report that copies an earlier one: syndicated, re-wrapped or lightly reworded.
 
-Both texts become sets of overlapping word triples (shingles). A copy contains most of the
-earlier report's shingles, whatever page furniture is wrapped around it; a few changed words
-remove only the triples around them. Independent stories about the same event share facts
-and names but few word-for-word triples, and their headlines differ.
+Both texts are read whole, as prose: furniture.prose keeps the lines that read as sentences, so
+menus, other stories' headlines, bylines and share bars (short lines, any site) are not compared.
+Each becomes a set of overlapping word triples (shingles). A copy and its original share most of
+the shorter text's shingles, wherever it was cut off or however its headline was reworded; a few
+changed words remove only the triples around them. Independent stories about the same event
+share facts, names and the odd quotation, but few word-for-word triples.
 
 Candidates are found through winnowed fingerprints (Schleimer, Wilkerson and Aiken, 2003):
 a deterministic subset of shingle hashes that is guaranteed to share at least one hash with
@@ -17,14 +19,20 @@ from dataclasses import dataclass
 from operator import xor
 
 from sources.matching.decisions import ATTACHED, PROPOSED, Decision
+from sources.matching.furniture import prose
 from sources.matching.text import copy_words, strip_site_name
 
 SHINGLE = 3
 WINDOW = 8                  # see the module docstring; changing it changes stored fingerprints
 MIN_SHINGLES = 6            # texts shorter than this are compared by headline only
-COPY_CONTAINMENT = 0.6      # share of the earlier report's triples found in the later one
-COPY_CONTAINMENT_ALONE = 0.85
+# Share of the shorter text's triples found in the other (containment), and how many that is.
+COPY_CONTAINMENT = 0.35     # with similar headlines (TITLE_SIMILARITY)
+COPY_CONTAINMENT_ALONE = 0.6  # whatever the headlines, with MIN_SHARED triples or more
+COPY_CONTAINMENT_SHORT = 0.85
+MIN_SHARED = 20             # passages of a quotation or two are not a copy (half a short text)
 TITLE_SIMILARITY = 0.5
+MIN_SAME_TITLE_WORDS = 6    # the very same headline, this long, when one text has little prose:
+COMPARABLE_SHINGLES = 50    # fewer triples than this (a paragraph or two) is little prose
 
 
 # Each word has one 63-bit value per position in a shingle, all from one BLAKE2b digest of the
@@ -138,9 +146,10 @@ class CopyText:
         return self._body_shingles
 
     @classmethod
-    def of(cls, title, body, body_words=None):
-        """body_words: the body already split by text.raw_words, when the caller has it."""
-        return cls(copy_words(strip_site_name(title or "")), copy_words(body or "", body_words))
+    def of(cls, title, body):
+        """body: the report's whole article text, one block per line (scoring.article_body);
+        only its prose is compared."""
+        return cls(copy_words(strip_site_name(title or "")), copy_words(prose(body or "")))
 
     @property
     def words(self):
@@ -163,15 +172,20 @@ def copy_evidence(new, earlier):
     earlier_body = earlier.body_shingles
     new_body = new.body_shingles
     headline = title_similarity(new.title_words, earlier.title_words)
-    if len(earlier.body_words) >= MIN_SHINGLES + SHINGLE - 1 and earlier_body:
-        contained = len(earlier_body & new_body) / len(earlier_body)
-        is_copy = (contained >= COPY_CONTAINMENT and headline >= TITLE_SIMILARITY) or (
-            contained >= COPY_CONTAINMENT_ALONE and len(earlier_body) >= 20)
+    shorter = min(len(earlier_body), len(new_body))
+    same_headline = bool(new.title_words) and new.title_words == earlier.title_words
+    if min(len(earlier.body_words), len(new.body_words)) >= MIN_SHINGLES + SHINGLE - 1 and shorter:
+        shared = len(earlier_body & new_body)
+        contained = shared / shorter
+        # A short text must be nearly all shared, unless the headlines agree too.
+        is_copy = (contained >= COPY_CONTAINMENT_SHORT or (
+            contained >= COPY_CONTAINMENT_ALONE and shared >= MIN_SHARED) or (
+            contained >= COPY_CONTAINMENT and headline >= TITLE_SIMILARITY and shared >= min(MIN_SHARED, shorter // 2)))
     else:
-        # Headline-only items: only the very same headline (site name aside) is a copy.
-        contained = None
-        is_copy = bool(new.title_words) and new.title_words == earlier.title_words and (
-            not earlier.body_words or earlier.body_words == new.body_words)
+        contained, is_copy = None, same_headline and earlier.body_words == new.body_words
+    # A page cut off before its article says little but its headline: the very same long one.
+    if not is_copy and same_headline and len(new.title_words) >= MIN_SAME_TITLE_WORDS:
+        is_copy = shorter < COMPARABLE_SHINGLES
     return is_copy, {"containment": None if contained is None else round(contained, 3),
                      "headline_similarity": round(headline, 3)}
 

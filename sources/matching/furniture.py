@@ -256,3 +256,22 @@ def article_text(content):
     _collect(builder.root, everything, articles)
     chosen = "\n".join(articles) if any(a.strip() for a in articles) else "".join(everything)
     return _drop_furniture_blocks(chosen)
+
+
+# A line of an article reads as prose: a sentence of PROSE_MIN_WORDS words or more that ends as
+# sentences do, or a long passage. Menus, link lists, other stories' headlines, bylines, dates
+# and share bars are short lines that end without a full stop, whatever the site.
+PROSE_MIN_WORDS = 8
+PROSE_LONG_WORDS = 25
+_SENTENCE_CLOSE = re.compile(r"[.!?:;][\"'\u201d\u2019)\]]*$")
+
+
+def prose(text):
+    """Return the lines of article text (article_text's, one block per line) that read as
+    prose; the whole text when none does (a short summary, a headline-only item)."""
+    lines = []
+    for line in text.split("\n"):
+        words = len(line.split())
+        if words >= PROSE_LONG_WORDS or (words >= PROSE_MIN_WORDS and _SENTENCE_CLOSE.search(line.rstrip())):
+            lines.append(line)
+    return "\n".join(lines) if lines else text

@@ -43,7 +43,8 @@ class ReportFeatures:
     entities: dict         # key -> weight of the mention (title mentions count more)
     implied: set
     date: datetime.date | None
-    body_words: list = None  # the body split by text.raw_words (copy detection reuses them)
+    body_words: list = None  # the body split by text.raw_words
+    article: str = ""        # the whole article_body (copy detection compares it)
 
     @property
     def segments(self):
@@ -55,8 +56,13 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|;\s*|\s+[\u2013\u2014]\s+")
 
 
 def report_body(doc):
-    """Return the report's text without page furniture: its summary and its article (each
-    read up to MAX_HTML_CHARS)."""
+    """Return the report's text the matcher reads: its first BODY_WORDS words (article_body)."""
+    return _first_words(article_body(doc))
+
+
+def article_body(doc):
+    """Return the report's whole text without page furniture, one block per line: its summary
+    and its article (each read up to MAX_HTML_CHARS)."""
     content = article_text(doc.content[:MAX_HTML_CHARS]) if doc.content else ""
     if content and doc.summary:
         # Most feeds' summary is the article's opening: when its text opens a passage of the
@@ -64,13 +70,11 @@ def report_body(doc):
         # own furniture need not be looked for (any other summary is read as below).
         lede = " ".join(plain_text(doc.summary[:MAX_HTML_CHARS]).split())
         if lede[:80] in content and len(content) >= len(lede):
-            return _first_words(content)
+            return content
     summary = article_text(doc.summary[:MAX_HTML_CHARS]) if doc.summary else ""
     if content and summary and (summary[:80] in content or content[:80] in summary):
-        body = content if len(content) >= len(summary) else summary
-    else:
-        body = "\n".join(part for part in (summary, content) if part)
-    return _first_words(body)
+        return content if len(content) >= len(summary) else summary
+    return "\n".join(part for part in (summary, content) if part)
 
 
 def _first_words(text):
@@ -88,7 +92,8 @@ def _first_words(text):
 def report_features(doc, gazetteer):
     """Extract terms, entities and date from a report (pure; no database)."""
     title = strip_site_name(plain_text(doc.title[:MAX_TITLE_CHARS]))
-    body = report_body(doc)
+    article = article_body(doc)
+    body = _first_words(article)
     title_words, body_words = raw_words(title), raw_words(body)
     title_shouting, body_shouting = is_shouting(title), is_shouting(body)
     title_terms = terms_of_words(title_words, title_shouting)
@@ -104,7 +109,8 @@ def report_features(doc, gazetteer):
     for key in gazetteer.find_in_words(body_words, body_shouting):
         entities.setdefault(key, 0.85)
     return ReportFeatures(title, body, title_terms, body_terms, vector, entities,
-                          gazetteer.implied(set(entities)), doc.published, body_words=body_words)
+                          gazetteer.implied(set(entities)), doc.published, body_words=body_words,
+                          article=article)
 
 
 # Coverage follows an event by days to weeks, whatever the precision of the event's date: a

@@ -303,3 +303,15 @@ def test_deciding_an_originals_link_decides_its_copies_link_to_the_same_event(se
     ReportEventLink.objects.filter(report_id=original.report_id, event_id__in=event_ids).reject(curator)
     assert set(ReportEventLink.objects.filter(report_id=copy.report_id).values_list("status", flat=True)) == {
         LinkStatus.REJECTED}
+
+
+def test_the_same_url_from_another_feed_is_the_same_report_whatever_text_it_carries(seed, feed):
+    [original] = ingest(feed, item(1, link="https://a.example.org/story", **PALANTIR))
+    other_feed = Feed.objects.create(url="https://aggregator.example.org/feed")
+    [again] = ingest(other_feed, item(7, link="https://a.example.org/story", title="Read this",
+                                      description="Via our partners."))
+    assert again.created and again.duplicate_of == "https://a.example.org/story"
+    assert Report.objects.get(pk=again.report_id).duplicate_of_id == original.report_id
+    [third] = ingest(Feed.objects.create(url="https://third.example.org/feed"),
+                     item(1, link="https://a.example.org/other-story", title="Read this", description="Via partners."))
+    assert third.duplicate_of is None

@@ -100,3 +100,62 @@ def test_shingle_hashes_are_the_same_when_the_word_tables_are_emptied_midway(mon
 def test_shingles_of_more_words_than_the_tables_hold_are_refused():
     with pytest.raises(ValueError):
         shingle_hashes("one two three four five".split(), size=5)
+
+
+# A made-up article of five paragraphs (one per line, as furniture.article_text gives them).
+ARTICLE = [
+    "The border agency will photograph every passenger in cars leaving the country, a spokesperson said on Friday.",
+    "Cameras in the outbound lanes will match each face to the traveller's passport or visa photo on file.",
+    "The agency gave no date for the first lanes, saying only that the work would follow the inbound system.",
+    "Privacy groups asked how long the photos of citizens would be kept and who else could search them.",
+    "A spokesperson said citizens' photos are deleted within twelve hours and those of others kept for years.",
+]
+MENU = ["Close Menu", "News", "Phones", "Gadgets", "Sign up: the latest news in your inbox",
+        "Review: a quiet mechanical keyboard", "Why your cold plunge is too long (2026)",
+        "Share Facebook Twitter LinkedIn Email", "By News Room 9 May 2025 3 Mins Read"]
+
+
+def test_prose_keeps_the_sentences_and_drops_menus_headlines_bylines_and_share_bars():
+    from sources.matching.furniture import prose
+
+    assert prose("\n".join(MENU[:4] + ARTICLE[:2] + MENU[4:])) == "\n".join(ARTICLE[:2])
+    assert prose("Only a short summary") == "Only a short summary"  # nothing reads as prose: all of it
+
+
+def test_a_copy_cut_off_after_a_long_menu_is_a_copy_of_the_whole_article():
+    original = CopyText.of("CBP will photograph everyone leaving by car", "\n".join(ARTICLE))
+    cut_off = CopyText.of("Border agency to photograph every departing car passenger",  # headline reworded
+                          "\n".join(MENU + ARTICLE[:3]))
+    is_copy, evidence = copy_evidence(cut_off, original)
+    assert is_copy and evidence["containment"] == 1.0
+
+
+def test_the_whole_article_counts_not_only_its_opening():
+    # The same opening paragraph, then different articles: a shared lede with the rest rewritten.
+    original = CopyText.of("CBP will photograph everyone leaving by car", "\n".join(ARTICLE))
+    rewritten = CopyText.of("CBP will photograph everyone leaving by car", "\n".join(ARTICLE[:1] + [
+        "Officials at two crossings in Texas said they had not been told when the cameras would arrive.",
+        "A trade group for truck drivers said the lanes were already slow and feared longer waits each day.",
+        "Lawmakers from border states asked the agency for its own estimate of the cost of the new cameras.",
+        "The inspector general reviewed the inbound programme last year and found gaps in how photos were kept."]))
+    assert not copy_evidence(rewritten, original)[0]
+
+
+def test_two_stories_quoting_the_same_statement_are_not_copies():
+    statement = ("\u201cAlthough we are still working on how we would handle the outbound lanes, we will "
+                 "ultimately expand to this area,\u201d the spokesperson said.")
+    a = CopyText.of("CBP will photograph everyone leaving by car", "\n".join(ARTICLE[:3] + [statement]))
+    b = CopyText.of("Exit cameras coming to border lanes", "\n".join([
+        statement,
+        "Civil liberties lawyers said the plan would build a record of every trip made by people living near the border.",
+        "The agency already photographs travellers arriving by car at a dozen crossings in Arizona and Texas.",
+        "Its budget request for next year includes money for cameras but does not name the crossings."]))
+    assert not copy_evidence(b, a)[0]
+
+
+def test_a_page_with_no_article_left_is_a_copy_only_of_the_same_long_headline():
+    original = CopyText.of("CBP will photograph everyone leaving the US by car", "\n".join(ARTICLE))
+    menu_only = "\n".join(MENU)
+    assert copy_evidence(CopyText.of("CBP will photograph everyone leaving the US by car | Tech", menu_only), original)[0]
+    assert not copy_evidence(CopyText.of("CBP will photograph drivers leaving the US", menu_only), original)[0]
+    assert not copy_evidence(CopyText.of("Border news", menu_only), CopyText.of("Border news", "\n".join(ARTICLE)))[0]

@@ -175,3 +175,28 @@ def test_the_reassign_page_picks_the_event_by_searching_for_it(client, reports, 
     assert found.status_code == 200
     assert str(Event.objects.get(slug="anzalduas-vehicle-face-test-results")) in [
         r["text"] for r in found.json()["results"]]
+
+
+def test_the_queue_wraps_each_explanation_in_one_paragraph_and_leaves_out_constant_columns(client, reports, curator):
+    client.force_login(curator)
+    response = client.get(QUEUE)
+    page = response.content.decode()
+    assert "sources/review_queue.css" in page and "sources/review_queue.js" in page
+    assert "<p class='review-why'><b>names:</b>" in page and "<br>" not in page.split('id="result_list"')[1]
+    assert "field-explanation_display" in page
+    assert "column-status" not in page and "column-decided_by" not in page
+    everything = client.get(QUEUE, {"status": "all"}).content.decode()
+    assert "column-status" in everything and "column-decided_by" in everything
+
+
+def test_the_queue_names_its_keyboard_bulk_actions_and_ships_them(client, reports, curator):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(curator)
+    page = client.get(QUEUE).content.decode()
+    assert "<kbd>a</kbd> approve" in page and "<kbd>r</kbd> reject" in page and "<kbd>e</kbd> reassign" in page
+    script = open(finders.find("sources/review_queue.js"), encoding="utf-8").read()
+    # The keys run the admin's own actions by name, so they do exactly what the menu does.
+    assert '{a: "approve", r: "reject", e: "reassign"}' in script
+    assert {"approve", "reject", "reassign"} <= {name for name, *_ in
+                                                 client.get(QUEUE).context["action_form"].fields["action"].choices}
