@@ -11,6 +11,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -90,6 +91,10 @@ def version_summary(request, versioned, key, row):
 class VersionsView(APIView):
     """A read of versions: unknown query parameters refused, JSON answers from the response cache."""
 
+    # Read-only and public (versions.public_history decides what a reader sees); the API's
+    # default permission needs a queryset to judge other methods, which these views have none of.
+    permission_classes = [AllowAny]
+    http_method_names = ["get", "head", "options"]
     # Lists answer 304 on the ETag only (caching's docstring); one version also on its date.
     allow_if_modified_since = False
 
