@@ -139,7 +139,7 @@ class World:
         """Return an RSS document of `count` reports shaped like real feed items (an HTML summary
         paragraph and a six-paragraph article, as in bench/ingest.py): most retell an event in
         other words, the rest are unrelated. self.truth is then the event each report retells, in
-        order (None for an unrelated one), for bench/match_recall.py."""
+        order (None for an unrelated one)."""
         rng = self.rng
         items, self.truth = [], []
         for n in range(count):
