@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from private_stack import (  # noqa: E402
     PYTHON, ROOT, PrivatePostgres, PrivateRedis, base_env, celery_beat, celery_worker, free_port, get, gunicorn,
-    manage, wait_for,
+    manage, remove_workdir, report_checks, wait_for,
 )
 
 LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -361,15 +361,8 @@ def main():
             service.stop()
         redis.stop()
         pg.stop()
-        if os.environ.get("KEEP_BENCH_DIR"):
-            print(f"[logs] kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    print("\n[checks]")
-    for name, ok, detail in checks:
-        print(f"  {'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail and not ok else ""))
-    return 0 if checks and all(ok for _, ok, _ in checks) else 1
+        remove_workdir(workdir)
+    return report_checks(checks)
 
 
 if __name__ == "__main__":

@@ -204,3 +204,19 @@ def base_env(**extra):
 
 if __name__ == "__main__":
     sys.exit("import this module from bench/load_and_faults.py or bench/abuse.py")
+
+
+def remove_workdir(workdir):
+    """Delete a run's scratch folder, or keep it (and say where) when KEEP_BENCH_DIR is set."""
+    if os.environ.get("KEEP_BENCH_DIR"):
+        print(f"[logs] kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report_checks(checks):
+    """Print each (name, ok, detail) check as PASS/FAIL; return the exit code (0 when all passed)."""
+    print("\n[checks]")
+    for name, ok, detail in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail and not ok else ""))
+    return 0 if checks and all(ok for _, ok, _ in checks) else 1

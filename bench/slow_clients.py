@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from private_stack import BIN, PYTHON, ROOT, PrivateRedis, free_port, wait_for  # noqa: E402
+from private_stack import BIN, PYTHON, ROOT, PrivateRedis, free_port, remove_workdir, report_checks, wait_for  # noqa: E402
 
 TEMPLATE = ROOT / "deploy" / "nginx" / "timeline.conf.template"
 SLOW_CLIENTS = 10
@@ -222,15 +222,8 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
         redis.stop()
-        if os.environ.get("KEEP_BENCH_DIR"):
-            print(f"[logs] kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    print("\n[checks]")
-    for name, ok, detail in checks:
-        print(f"  {'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail and not ok else ""))
-    return 0 if checks and all(ok for _, ok, _ in checks) else 1
+        remove_workdir(workdir)
+    return report_checks(checks)
 
 
 if __name__ == "__main__":
