@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from records.awards import sync_awards
+from records.management.commands._sync import run_syncs, stored_watches
 from records.models import AwardWatch
 from records.usaspending import AwardQuery
 
@@ -27,18 +27,5 @@ class Command(BaseCommand):
             runs = [(f"{awarding_agency} / {recipient}",
                      AwardQuery(awarding_agency, recipient, awarding_subagency, tuple(keyword)), None)]
         else:
-            watches = AwardWatch.objects.select_related("program")
-            watches = watches.filter(pk=watch) if watch is not None else watches.filter(enabled=True)
-            runs = [(str(w), AwardQuery.of_watch(w), w) for w in watches]
-            if watch is not None and not runs:
-                raise CommandError(f"no award watch with id {watch}")
-        failed = False
-        for label, query, stored in runs:
-            with tqdm(desc=label[:40], unit="award", file=self.stderr._out) as bar:
-                result = sync_awards(query, watch=stored, progress=bar.update)
-            self.stdout.write(f"{label}: {result}")
-            for problem in result.problems:
-                self.stdout.write(f"  skipped: {problem}")
-            failed = failed or result.outcome == "failed"
-        if failed:
-            raise CommandError("a sync failed (see above; the watch records it too)")
+            runs = [(str(w), AwardQuery.of_watch(w), w) for w in stored_watches(AwardWatch, watch, "award watch")]
+        run_syncs(self, runs, sync_awards, unit="award")
