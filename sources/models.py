@@ -214,7 +214,7 @@ class MatcherModel(models.Model):
     cv_precision = models.FloatField(null=True, blank=True, help_text="Cross-validated precision of attached links")
     cv_recall = models.FloatField(null=True, blank=True, help_text="Cross-validated share of right events attached")
     cv_review_recall = models.FloatField(null=True, blank=True,
-                                         help_text="Cross-validated share of right events at least proposed")
+                                         help_text="Cross-validated share of reports with a right event that it at least proposes")
 
     objects = MatcherModelQuerySet.as_manager()
 

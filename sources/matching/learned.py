@@ -23,11 +23,14 @@ FEATURES = (
     "text_coverage",   # similarity to the headlines of its sources and coverage
     "lag",             # log(1 + days after the event's period, beyond the usual coverage lag)
     "before",          # log(1 + days the report predates the event): evidence against
+    "late_unreferenced",  # 1 when the report comes after the event's reporting lag and names no
+                       # month of its period: later coverage that does not point back to an event
+                       # is usually about something newer
     "no_date",         # the report or the event has no date
     "other_programs",  # the report names a tracked program the event is not about
     "lead",            # heuristic score minus the best rival's (negative when behind)
 )
-REVIEW_RECALL = 0.97
+REVIEW_RECALL = 0.98
 MIN_PROPOSE_PROBABILITY = 0.02
 
 
@@ -56,6 +59,7 @@ def candidate_features(scored, position):
         "text_coverage": explanation.get("text_coverage", 0.0),
         "lag": math.log1p(max(days, 0)) if days is not None else 0.0,
         "before": math.log1p(max(-days, 0)) if days is not None else 0.0,
+        "late_unreferenced": 1.0 if days is not None and days > 0 and not explanation.get("date_named") else 0.0,
         "no_date": 1.0 if days is None else 0.0,
         "other_programs": 1.0 if explanation.get("other_programs") else 0.0,
         "lead": item.heuristic - max(rivals, default=0.0),
@@ -101,7 +105,7 @@ class FitResult:
     model: LearnedModel
     cv_precision: float        # attached links on the right event, out of fold
     cv_recall: float           # reports with a right event that it attaches, out of fold
-    cv_review_recall: float    # reports whose right event is at least proposed, out of fold
+    cv_review_recall: float    # reports with a right event that it at least proposes, out of fold
     examples: int
     positives: int
     folds: int
@@ -140,7 +144,7 @@ def fit_model(examples, target_precision=0.99, review_recall=REVIEW_RECALL, fold
     out_of_fold = cross_val_predict(pipeline(), matrix, labels, groups=groups, cv=GroupKFold(n_splits=folds),
                                     method="predict_proba")[:, 1]
     attach, precision, recall = attach_threshold_for(out_of_fold, labels, target_precision)
-    propose, caught = propose_threshold_for(out_of_fold, labels, review_recall)
+    propose, caught = propose_threshold_for(out_of_fold, labels, groups, review_recall)
     fitted = pipeline().fit(matrix, labels)
     scaler, regression = fitted[0], fitted[1]
     model = LearnedModel(
@@ -170,12 +174,19 @@ def attach_threshold_for(probabilities, labels, target_precision):
     return best
 
 
-def propose_threshold_for(probabilities, labels, review_recall):
-    """Return (threshold, share of right candidates at or above it): the highest threshold that
-    keeps review_recall of the right candidates (never below MIN_PROPOSE_PROBABILITY)."""
-    right = sorted((float(p) for p, label in zip(probabilities, labels) if label), reverse=True)
-    if not right:
+def propose_threshold_for(probabilities, labels, groups, review_recall):
+    """Return (threshold, share of reports kept): the highest threshold that still puts a right
+    event before curators for review_recall of the reports that have one (never below
+    MIN_PROPOSE_PROBABILITY). A report counts by its best right candidate: a second right event
+    (a round-up's) scoring lower changes nothing, so it does not pull the threshold down, which
+    would let unrelated stories into the queue."""
+    best = {}
+    for probability, label, group in zip(probabilities, labels, groups):
+        if label:
+            best[group] = max(best.get(group, 0.0), float(probability))
+    if not best:
         return MIN_PROPOSE_PROBABILITY, 0.0
+    right = sorted(best.values(), reverse=True)
     keep = max(1, math.ceil(review_recall * len(right)))
     threshold = max(MIN_PROPOSE_PROBABILITY, right[keep - 1])
     return threshold, sum(1 for p in right if p >= threshold) / len(right)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import KIND_WEIGHT
-from sources.matching.text import is_shouting, plain_text, raw_words, strip_site_name, terms, terms_of_words
+from sources.matching.text import (is_shouting, months_named, plain_text, raw_words, strip_site_name, terms,
+                                   terms_of_words)
 
 BODY_WORDS = 250  # the lede carries the story; long bodies drift into background
 # The most of a report's text the matcher reads (characters of raw HTML): the lede is within
@@ -45,6 +46,7 @@ class ReportFeatures:
     date: datetime.date | None
     body_words: list = None  # the body split by text.raw_words
     article: str = ""        # the whole article_body (copy detection compares it)
+    months: frozenset = frozenset()  # the months the headline and article name, {(year, month)}
 
     @property
     def segments(self):
@@ -110,7 +112,7 @@ def report_features(doc, gazetteer):
         entities.setdefault(key, 0.85)
     return ReportFeatures(title, body, title_terms, body_terms, vector, entities,
                           gazetteer.implied(set(entities)), doc.published, body_words=body_words,
-                          article=article)
+                          article=article, months=frozenset(months_named(f"{title}\n{article}")))
 
 
 # Coverage follows an event by days to weeks, whatever the precision of the event's date: a
@@ -136,6 +138,15 @@ def date_fit(report_date, doc):
     days = (start - EARLY_GRACE - report_date).days
     # A report written before the event happened is evidence against it: previews are rare.
     return max(0.05, 1 / (1 + days / 3)), -days
+
+
+def names_event_month(months, doc):
+    """Whether a report names a month (with its year) inside the event's period: coverage long
+    after an event that points back to it ("in April 2025, ICE awarded...") is about it."""
+    if doc.date is None:
+        return False
+    first, last = (doc.date.year, doc.date.month), ((doc.date_end or doc.date).year, (doc.date_end or doc.date).month)
+    return any(first <= month <= last for month in months)
 
 
 @dataclass
@@ -231,6 +242,7 @@ def candidate_features(features, event, statistics):
     text_score                    the three blended (text_score())
     date_days_outside, date_factor  how far the report's date is outside the event's period,
                                   and the factor that gives (date_fit())
+    date_named                    whether the report names a month of the event's period
     """
     entity_score, matched, implied, other_programs = entity_evidence(
         features.entities, features.implied, event, statistics)
@@ -249,6 +261,7 @@ def candidate_features(features, event, statistics):
         "text_score": text_score(on_event, on_programs, on_coverage),
         "date_days_outside": days,
         "date_factor": factor,
+        "date_named": names_event_month(features.months, event),
         "other_programs": other_programs,
     }
 

@@ -208,3 +208,30 @@ def strip_site_name(title):
     stripped = _TITLE_SUFFIX.sub("", title)
     # Keep the title when too little would remain (a headline with a dash, not a site name).
     return stripped if len(stripped.split()) >= 3 else title
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, start=1)}
+_MONTH_NUMBER.update({name[:3]: number for name, number in list(_MONTH_NUMBER.items())})
+_MONTH_NUMBER["sept"] = 9
+# "April 2025", "Apr. 15, 2025", "15 APRIL 2025" and ISO "2025-04-15"; a month's name counts
+# capitalised only ("it may 2025" is not May). Bounded repetitions only: linear time on any text.
+_MONTH_NAMES = sorted({form for name in _MONTH_NUMBER for form in (name.capitalize(), name.upper())}, key=len,
+                      reverse=True)
+_NAMED_MONTH = re.compile(
+    r"\b(" + "|".join(_MONTH_NAMES) + r")\.?\s(?:\d{1,2}(?:st|nd|rd|th)?,?\s)?((?:19|20)\d\d)\b")
+_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-[0-3]\d\b")
+
+
+def months_named(text):
+    """Return the months a text names with their year, as {(year, month)}: "in April 2025",
+    "on May 9, 2025", "9 May 2025", "2025-05-09". A month without a year is not counted: it
+    says nothing certain about which year's event a report means."""
+    text = " ".join(text.split())
+    found = set()
+    for month, year in _NAMED_MONTH.findall(text):
+        found.add((int(year), _MONTH_NUMBER[month.lower()]))
+    for year, month in _ISO_DATE.findall(text):
+        found.add((int(year), int(month)))
+    return found

@@ -5,7 +5,7 @@ import pytest
 
 from sources.matching import ReportDoc
 from sources.matching.learned import (FEATURES, Example, LearnedModel, NotEnoughDecisions, attach_threshold_for,
-                                      fit_model, propose_threshold_for)
+                                      candidate_features, fit_model, propose_threshold_for)
 from tests.sources.plain_timeline import CONTRACT, plain_timeline
 
 
@@ -35,6 +35,18 @@ def test_a_fitted_model_ranks_right_events_above_wrong_ones_and_reports_cross_va
     assert dict(model.describe())["heuristic"] > 0 and dict(model.describe())["lag"] < 0
 
 
+def test_late_coverage_counts_against_an_event_only_when_it_does_not_point_back_to_it():
+    from sources.matching.scoring import Scored
+
+    def late(named):
+        explanation = {"date_days_outside": 120, "date_named": named}
+        return candidate_features([Scored(1, "contract", 0.5, explanation)], 0)["late_unreferenced"]
+
+    on_time = Scored(1, "contract", 0.5, {"date_days_outside": 0, "date_named": False})
+    assert late(False) == 1.0 and late(True) == 0.0
+    assert candidate_features([on_time], 0)["late_unreferenced"] == 0.0
+
+
 def test_a_model_survives_its_json_unchanged():
     model = fit_model(synthetic_examples()).model
     again = LearnedModel.from_json(model.as_json(), version=7)
@@ -49,9 +61,16 @@ def test_the_attach_threshold_is_the_lowest_that_keeps_the_target_precision():
     assert attach_threshold_for(probabilities, labels, 0.65)[0] == 0.7  # 3 of the 4 at or above it
 
 
-def test_the_propose_threshold_keeps_the_share_of_right_events_asked_for():
-    threshold, kept = propose_threshold_for([0.9, 0.5, 0.3, 0.1, 0.05], [1, 1, 1, 1, 0], 0.75)
+def test_the_propose_threshold_keeps_the_share_of_reports_asked_for():
+    threshold, kept = propose_threshold_for([0.9, 0.5, 0.3, 0.1, 0.05], [1, 1, 1, 1, 0], [1, 2, 3, 4, 5], 0.75)
     assert threshold == 0.3 and kept == 0.75
+
+
+def test_a_reports_second_right_event_does_not_lower_the_propose_threshold():
+    # Report 1 is a round-up with two right events; the weaker one (0.1) is not what puts the
+    # report before curators, its best one (0.9) is.
+    probabilities, labels, groups = [0.9, 0.1, 0.6, 0.5, 0.3], [1, 1, 1, 1, 0], [1, 1, 2, 3, 4]
+    assert propose_threshold_for(probabilities, labels, groups, 1.0) == (0.5, 1.0)
 
 
 def test_too_few_decisions_are_refused_with_a_clear_error():

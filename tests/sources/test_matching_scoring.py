@@ -96,7 +96,8 @@ def test_every_score_is_explained_by_the_named_features_it_was_computed_from():
                                          published=D(2025, 4, 17)), timeline.matcher.gazetteer)
     named = candidate_features(features, CONTRACT, timeline.statistics)
     assert set(named) == {"entities", "implied_entities", "entity_score", "text_event", "text_programs",
-                          "text_coverage", "text_score", "date_days_outside", "date_factor", "other_programs"}
+                          "text_coverage", "text_score", "date_days_outside", "date_factor", "date_named",
+                          "other_programs"}
     scored = score_event(features, CONTRACT, timeline.statistics)
     assert scored.score == round(combine(named["text_score"], named["entity_score"], named["date_factor"],
                                          named["other_programs"]), 4)
@@ -152,3 +153,15 @@ def test_a_body_is_its_first_words_on_one_line_however_the_article_was_laid_out(
     assert report_body(ReportDoc(2, "t", content=paragraphs)) == " ".join(words[:BODY_WORDS])
     exact = "".join(f"<p>{w}</p>" for w in words[:BODY_WORDS])
     assert report_body(ReportDoc(3, "t", content=exact)) == " ".join(words[:BODY_WORDS])
+
+
+def test_a_report_long_after_an_event_that_names_its_month_points_back_to_it():
+    timeline = plain_timeline()
+    later = D(2025, 11, 20)
+    looking_back = ReportDoc(1, "Inside ICE's deal with Palantir", "In April 2025, ICE awarded Palantir a contract.",
+                             published=later)
+    something_newer = ReportDoc(2, "ICE extends its deal with Palantir", "ICE extended the contract this week.",
+                                published=later)
+    assert score(timeline, looking_back, CONTRACT).explanation["date_named"] is True
+    assert score(timeline, something_newer, CONTRACT).explanation["date_named"] is False
+    assert score(timeline, looking_back, OUTBOUND).explanation["date_named"] is False  # May is not its month

@@ -1,4 +1,4 @@
-from sources.matching.text import is_shouting, raw_words, strip_site_name, terms, terms_of_words
+from sources.matching.text import is_shouting, months_named, raw_words, strip_site_name, terms, terms_of_words
 
 
 def test_it_keeps_an_acronym_apart_from_the_ordinary_word():
@@ -73,3 +73,11 @@ def test_words_split_chunk_by_chunk_are_those_the_pattern_finds_in_the_whole_tex
     for _ in range(20000):
         string = "".join(rng.choices(pieces, k=rng.randint(0, 14)))
         assert raw_words(string) == words_by_pattern(string), string
+
+
+def test_it_finds_the_months_a_text_names_with_their_year():
+    text = ("In April 2025 the agency signed; on Sept. 3, 2024 it asked, and by 2025-06-30 it had paid. "
+            "In May it may 2025-ish nothing; March 31st, 2023 too.")
+    assert months_named(text) == {(2025, 4), (2024, 9), (2025, 6), (2023, 3)}
+    assert months_named("Published in May. 2,025 people came.") == set()
+    assert months_named("x" * 5_000 + " June " * 5_000) == set()

@@ -47,3 +47,36 @@ def test_migration_0005_recomputes_the_fingerprints_stored_by_the_earlier_scheme
         kept = sorted(ReportFingerprint.objects.values_list("report_id", "value"))
         migrate_to_latest()
     assert kept == made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_ships_the_refitted_model_unless_curators_have_fitted_their_own():
+    import json
+    from pathlib import Path
+
+    from sources.models import MatcherModel
+
+    before, after = ("sources", "0009_l18b_report_url_and_prose_fingerprints"), \
+        ("sources", "0010_l18c_date_reference_and_report_level_review")
+    shipped_file = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "matcher_model.json").read_text())
+    parameters = {key: shipped_file[key] for key in
+                  ("coefficients", "intercept", "means", "scales", "attach_threshold", "propose_threshold")}
+    MatcherModel.objects.all().delete()  # the table as 0008 left it on a database from before the refit:
+    shipped = MatcherModel.objects.create(parameters=dict(parameters, intercept=-1.0), is_active=True,
+                                          fitted_by="shipped")
+    try:
+        migrate_to(before)
+        migrate_to(after)
+        versions = list(MatcherModel.objects.order_by("pk").values_list("fitted_by", "is_active", "parameters"))
+        # Run again over a curator's own active fit: it stays in charge.
+        migrate_to(before)
+        MatcherModel.objects.exclude(pk=shipped.pk).delete()
+        MatcherModel.objects.update(is_active=False)
+        MatcherModel.objects.create(parameters=parameters, is_active=True, fitted_by="fit_matcher")
+        migrate_to(after)
+        curated = list(MatcherModel.objects.order_by("pk").values_list("fitted_by", "is_active"))
+    finally:
+        migrate_to_latest()
+    assert [(by, active) for by, active, _ in versions] == [("shipped", False), ("shipped", True)]
+    assert versions[0][2]["intercept"] == -1.0 and versions[1][2] == parameters
+    assert curated == [("shipped", False), ("fit_matcher", True)]
