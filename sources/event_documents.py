@@ -1,6 +1,8 @@
 """Keep each live event's matching document (sources.models.EventMatchDocument) current.
 
     refresh_event_documents([event ids])   # after anything an event shows changed; same transaction
+    with refreshing_once():                # many changes at once (loading a fixture): each
+        call_command("loaddata", ...)      # event's document is rebuilt once, at the end
 
 A document holds the event's terms (title, summary, the headlines of its cited sources, its
 statements' quotes and its latest attached reports), its programs' texts and its entity keys.
@@ -8,6 +10,8 @@ MatchTerm counts how many documents hold each term or key. The database's full-t
 follows the document rows by itself (migration 0006_m16_event_documents).
 """
 from collections import Counter, defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
@@ -18,6 +22,8 @@ from sources.matching.candidates import search_token
 from sources.models import EventMatchDocument, MatchTerm, ReportEventLink
 from timeline.models import Citation, Event, Statement
 
+# The event ids whose refresh waits for the end of the current refreshing_once() block, or None.
+_deferred = ContextVar("deferred_event_documents", default=None)
 COVERAGE_PER_EVENT = 20   # headlines of an event's best attached reports counted as coverage
 CHUNK = 500
 
@@ -67,13 +73,39 @@ def _documents(ids):
     return docs
 
 
+@contextmanager
+def refreshing_once():
+    """Defer every refresh_event_documents() inside the block to its end, each event once.
+
+    Loading a fixture saves an event, then each of its relations and citations one by one, and
+    each save asks for the event's document again: the seed timeline's 10 events were rebuilt
+    98 times, most of loaddata's time. Use it inside the transaction that makes the changes; if
+    the block raises, nothing is refreshed (the transaction rolls back). Nested blocks refresh
+    at the end of the outermost.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    pending = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    refresh_event_documents(pending)
+
+
 def refresh_event_documents(event_ids):
     """Rebuild and store the documents of these events (deleting those of events no longer
     live), and bring the term counts in line. Call inside the transaction that changed them.
     Hits the database: event_documents()'s queries, the stored documents, their replacement
-    and one update per changed count."""
+    and one update per changed count. Inside refreshing_once(), waits for the block's end."""
     event_ids = set(event_ids)
     if not event_ids:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending |= event_ids
         return
     fresh = event_documents(event_ids)
     stored = {d.event_id: d for d in EventMatchDocument.objects.filter(event_id__in=event_ids)}

@@ -9,10 +9,14 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture
 def seed(db):
-    """Load the seed timeline (fixtures/seed_timeline.json)."""
+    """Load the seed timeline (fixtures/seed_timeline.json), each event's matching document
+    built once at the end rather than after every row."""
     from django.core.management import call_command
 
-    call_command("loaddata", "seed_timeline", verbosity=0)
+    from sources.event_documents import refreshing_once
+
+    with refreshing_once():
+        call_command("loaddata", "seed_timeline", verbosity=0)
 
 
 @pytest.fixture

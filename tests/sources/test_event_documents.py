@@ -2,7 +2,9 @@
 transaction, and the database's full-text index finds events by them."""
 import datetime
 
-from sources.event_documents import rebuild_event_documents
+import pytest
+
+from sources.event_documents import rebuild_event_documents, refreshing_once
 from sources.matching.text import terms
 from sources.models import EventMatchDocument, MatchTerm
 from sources.retrieval import events_holding
@@ -126,3 +128,31 @@ def test_an_event_deleted_outright_with_its_citations_leaves_no_document(db):
     event.delete()
     assert not EventMatchDocument.objects.exists()
     assert counts() == before
+
+
+def document_rows():
+    return list(EventMatchDocument.objects.order_by("event_id").values_list(
+        "event_id", "document", "event_terms", "program_terms", "coverage_terms", "entities"))
+
+
+def test_changes_made_in_a_refreshing_once_block_leave_the_documents_a_change_at_a_time_would(db):
+    from django.core.management import call_command
+
+    with refreshing_once():
+        call_command("loaddata", "seed_timeline", verbosity=0)
+        assert not EventMatchDocument.objects.exists()  # nothing yet: the block's end builds them
+    batched, batched_counts = document_rows(), counts()
+    assert len(batched) == Event.objects.alive().count()
+    assert rebuild_event_documents() == len(batched)
+    assert document_rows() == batched and counts() == batched_counts
+
+
+def test_a_refreshing_once_block_that_fails_refreshes_nothing(db):
+    with pytest.raises(RuntimeError):
+        with refreshing_once():
+            with refreshing_once():  # nested: the outer block's end would refresh
+                make_event()
+            raise RuntimeError("the transaction rolls back")
+    assert not EventMatchDocument.objects.exists()
+    make_event(slug="after")  # and later changes refresh at once again
+    assert EventMatchDocument.objects.count() == 1
