@@ -1,8 +1,11 @@
 import datetime
+import math
+
+import pytest
 
 from sources.matching import ReportDoc
 from sources.matching.scoring import date_fit, report_features, score_event
-from tests.sources.plain_timeline import CASE_SYSTEM, CONTRACT, OUTBOUND, plain_timeline
+from tests.sources.plain_timeline import AIRTAGS, CASE_SYSTEM, CONTRACT, OUTBOUND, plain_timeline
 
 D = datetime.date
 
@@ -165,3 +168,15 @@ def test_a_report_long_after_an_event_that_names_its_month_points_back_to_it():
     assert score(timeline, looking_back, CONTRACT).explanation["date_named"] is True
     assert score(timeline, something_newer, CONTRACT).explanation["date_named"] is False
     assert score(timeline, looking_back, OUTBOUND).explanation["date_named"] is False  # May is not its month
+
+
+def test_an_event_tagged_with_nothing_is_judged_on_its_text_alone():
+    # No agency, program or person: no report can name one, so naming none is no evidence against.
+    timeline = plain_timeline()
+    report = ReportDoc(1, "Vermont police find AirTags hidden in cars driven in from Canada",
+                       "Drivers returning from Montreal found AirTags in their cars, police in Vermont said.",
+                       published=D(2024, 3, 30))
+    scored = score(timeline, report, AIRTAGS)
+    text_only = 1 - math.exp(-scored.explanation["text_score"] / 0.4)
+    # (text_score is explained to three places)
+    assert scored.explanation["entity_score"] == 0.0 and scored.score == pytest.approx(text_only, abs=1e-3)
