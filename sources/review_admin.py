@@ -36,7 +36,8 @@ def explanation_html(explanation):
     if "date_factor" in explanation:
         when = "no date" if days is None else "within the event's period" if days == 0 else (
             f"{days} days after" if days > 0 else f"{-days} days before")
-        rows.append(("date", f"{when} (\u00d7{explanation['date_factor']:.2f})"))
+        named = ", names a month of the event's period" if explanation.get("date_named") else ""
+        rows.append(("date", f"{when}{named} (\u00d7{explanation['date_factor']:.2f})"))
     if explanation.get("other_programs"):
         rows.append(("also names", ", ".join(explanation["other_programs"])))
     if explanation.get("model_version") is not None:

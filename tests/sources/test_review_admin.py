@@ -200,3 +200,11 @@ def test_the_queue_names_its_keyboard_bulk_actions_and_ships_them(client, report
     assert '{a: "approve", r: "reject", e: "reassign"}' in script
     assert {"approve", "reject", "reassign"} <= {name for name, *_ in
                                                  client.get(QUEUE).context["action_form"].fields["action"].choices}
+
+
+def test_the_explanation_says_when_late_coverage_names_a_month_of_the_event():
+    from sources.review_admin import explanation_html
+
+    late = {"date_days_outside": 120, "date_factor": 0.33}
+    assert "120 days after, names a month of the event's period" in explanation_html(dict(late, date_named=True))
+    assert "names a month" not in explanation_html(dict(late, date_named=False))
