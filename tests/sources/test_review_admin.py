@@ -206,5 +206,5 @@ def test_the_explanation_says_when_late_coverage_names_a_month_of_the_event():
     from sources.review_admin import explanation_html
 
     late = {"date_days_outside": 120, "date_factor": 0.33}
-    assert "120 days after, names a month of the event's period" in explanation_html(dict(late, date_named=True))
+    assert "120 days after, names a month of the event" in explanation_html(dict(late, date_named=True))
     assert "names a month" not in explanation_html(dict(late, date_named=False))
