@@ -236,10 +236,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["timeline.api.permissions.ModelPermissionsOrAnonReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # Anonymous readers are throttled per address; a token (rest_framework.authtoken) raises the limit.
+    # Anonymous readers are throttled per address; a token (rest_framework.authtoken) raises the
+    # limit. DRF's throttles, counted in fixed windows (timeline/api/throttling.py says why).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "timeline.api.throttling.AnonRateThrottle",
+        "timeline.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": envstr("API_ANON_RATE", "120/minute"),

@@ -121,3 +121,19 @@ def test_csv_export_still_rejects_bad_filters(seed, api):
     response = api.get("/api/v1/events/?format=csv&agency=nowhere")
     assert response.status_code == 400
     assert b"agency" in response.content
+
+
+def test_a_throttled_reader_may_read_again_once_the_minute_is_over(seed, api, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from timeline.api.throttling import FixedWindowThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "6/minute"})
+    now = [6000.0]
+    monkeypatch.setattr(FixedWindowThrottle, "timer", lambda self: now[0])
+    assert [api.get("/api/v1/agencies/").status_code for _ in range(3)] == [200, 200, 429]
+    now[0] += 45
+    refused = api.get("/api/v1/agencies/")
+    assert refused.status_code == 429 and refused["Retry-After"] == "15"
+    now[0] += 15
+    assert api.get("/api/v1/agencies/").status_code == 200

@@ -118,3 +118,65 @@ def test_models_no_cache_shows_keep_djangos_fast_delete(db):
     """The receivers are connected per sender: one connected to every model would turn it off."""
     assert Collector(using="default").can_fast_delete(ReportFingerprint.objects.all())
     assert not Collector(using="default").can_fast_delete(Event.objects.all())
+
+
+URL = "/api/v1/events/?page_size=100"
+
+
+def test_a_cached_answer_runs_no_query_and_keeps_its_headers(seed, api, django_assert_num_queries):
+    first = api.get(URL)
+    for accept in ({}, {"HTTP_ACCEPT": "*/*"}, {"HTTP_ACCEPT": "application/json"}):
+        with django_assert_num_queries(0):
+            again = api.get(URL, **accept)
+        assert again.status_code == 200 and again.content == first.content
+        assert (again["ETag"], again["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+        assert "Accept" in again["Vary"]
+
+
+def test_cached_answers_still_count_against_the_throttle(seed, api, monkeypatch, django_assert_num_queries):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "6/minute"})
+    assert api.get(URL).status_code == 200
+    with django_assert_num_queries(0):
+        answers = [api.get(URL) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 60
+
+
+def test_staff_never_get_the_publics_cached_answer_nor_the_reverse(seed, client, api, curator, curator_api):
+    Event.objects.filter(slug=EVENT).update(state="draft")
+    assert EVENT in slugs(curator_api)  # a token reader fills the staff copy first
+    assert EVENT not in slugs(api)
+    client.force_login(curator)  # a session reader reads the staff copy
+    assert EVENT in [row["slug"] for row in body(client.get(URL))["results"]]
+    client.logout()
+    assert EVENT not in [row["slug"] for row in body(client.get(URL))["results"]]
+
+
+def test_a_conditional_request_for_a_cached_list_is_answered_304_with_its_etag(seed, api):
+    etag = api.get(URL)["ETag"]
+    api.get(URL)
+    not_modified = api.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304 and not_modified["ETag"] == etag
+    assert api.get(URL, HTTP_IF_NONE_MATCH='"another"').status_code == 200
+
+
+@pytest.mark.parametrize("query", ["&colour=red", "&page_size=abc", "&ordering=colour", "&include_deleted=maybe"])
+def test_bad_parameters_are_refused_even_when_a_similar_url_is_cached(seed, api, query):
+    assert api.get(URL).status_code == 200
+    for _ in range(2):  # a refused URL is not stored either
+        assert api.get(URL + query).status_code == 400
+
+
+def test_the_browsable_api_and_csv_are_never_served_the_cached_json(seed, api):
+    json_body = api.get(URL).content
+    for request in ({"path": URL + "&format=api"}, {"path": URL, "HTTP_ACCEPT": "text/html"},
+                    {"path": URL, "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}):
+        response = api.get(**request)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    for request in ({"path": URL + "&format=csv"}, {"path": URL, "HTTP_ACCEPT": "text/csv"}):
+        response = api.get(**request)
+        assert response["Content-Type"].startswith("text/csv")
+        assert b"".join(response.streaming_content) != json_body
+    assert api.get(URL + "&format=json").content == json_body
