@@ -156,7 +156,10 @@ class RedisCacheWithLocalFallback(RedisCache):
         return self._call("touch", (key,), {"timeout": timeout, "version": version})
 
     def incr(self, key, delta=1, version=None):
-        value = self._call("incr", (key,), {"delta": delta, "version": version}, invalidates=True)
+        # A content version bumped is an invalidation; a rate limit's counter (the API throttles'
+        # keys start "throttle_") is not, or every outage with traffic would empty the cache.
+        value = self._call("incr", (key,), {"delta": delta, "version": version},
+                           invalidates=not str(key).startswith("throttle_"))
         if not self.using_fallback:
             self._keep_locally(key, value, version)
         return value

@@ -260,3 +260,17 @@ def test_postgresql_limit_errors_are_classed_as_too_complex():
     assert is_query_too_complex(error)
     assert is_query_too_complex(OperationalError("Expression tree is too large (maximum depth 1000)"))
     assert not is_query_too_complex(OperationalError("connection refused"))
+
+
+def test_rate_limit_counters_kept_while_redis_was_down_do_not_clear_it_when_it_is_back(private_redis, redis_cache):
+    import time
+
+    redis_cache.set("page", "cached")
+    private_redis.stop()
+    redis_cache.get("page")  # finds Redis down
+    redis_cache.add("throttle_anon_127.0.0.1:1", 0)
+    redis_cache.incr("throttle_anon_127.0.0.1:1")  # a request counted against its rate
+    private_redis.start()
+    time.sleep(0.3)
+    redis_cache.client.set("page", "cached")
+    assert redis_cache.get("page") == "cached"  # nothing was invalidated: the cache is kept
