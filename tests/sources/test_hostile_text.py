@@ -13,7 +13,7 @@ from sources.matching.copies import CopyText
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import Gazetteer
 from sources.matching.scoring import MAX_HTML_CHARS, MAX_TITLE_CHARS, report_body, report_features
-from sources.matching.text import copy_words, is_shouting, plain_text, raw_words, strip_site_name, terms
+from sources.matching.text import copy_words, is_shouting, months_named, plain_text, raw_words, strip_site_name, terms
 from sources.sanitize import html_to_text, sanitize_html
 from tests.sources.plain_timeline import ENTITIES
 
@@ -34,7 +34,7 @@ def match_report(text):
     return report_features(ReportDoc(1, text, summary=text, content=text), GAZETTEER)
 
 
-TEXT_FUNCTIONS = [plain_text, strip_site_name, terms, raw_words, is_shouting, copy_words, article_text,
+TEXT_FUNCTIONS = [plain_text, strip_site_name, terms, raw_words, is_shouting, copy_words, article_text, months_named,
                   GAZETTEER.find, clean_text, sanitize_html, html_to_text, canonical_url,
                   lambda text: CopyText.of(text, text).fingerprints(), match_report]
 
@@ -65,7 +65,8 @@ def test_the_matcher_reads_a_capped_amount_of_any_report():
 
 HOSTILE = st.sampled_from(["<", ">", "&lt;", "&", "&#", "<a ", "<p", "<div class=", "<aside>", "</", "'", '"', "=",
                            " ", "\n", "\t", "|", " - ", "--", "::", "\u2014", "$", "1,", "%", "percent", "U.S.",
-                           "-", ".", "ICE", "a", "Read more. ", "<!--", "<![CDATA[", "http://", "?utm_", "#"])
+                           "-", ".", "ICE", "a", "Read more. ", "<!--", "<![CDATA[", "http://", "?utm_", "#",
+                           "May ", "Sept. 3, ", "2025-", "1st"])
 REPEATED = st.tuples(st.lists(HOSTILE, min_size=1, max_size=4).map("".join),
                      st.integers(min_value=1, max_value=4000)).map(lambda pair: pair[0] * pair[1])
 
