@@ -10,16 +10,17 @@ watch's cursor (awards modified since) moves only when a run completes.
 """
 import datetime
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from records.client import RequestCounter, SourceError, get_json
+from records.client import SourceError, get_json
 from records.models import AwardRecord, MatchStatus
 from records.names import find_agency, find_vendor, normalized, unique_slug
+from records.runs import SyncResult
 from records.usaspending import (FIGURES, AwardQuery, BadAward, award_url, parse_award, search_payload, search_rows,
                                  search_url)
 from sources.signals import queue_rescoring
@@ -34,24 +35,15 @@ CURSOR_OVERLAP = datetime.timedelta(days=1)
 
 
 @dataclass
-class AwardSyncResult:
-    outcome: str = "ok"  # "ok", "failed", "paused", "busy"
-    pages: int = 0
-    seen: int = 0
+class AwardSyncResult(SyncResult):
     unchanged: int = 0
-    created: int = 0
     modified: int = 0
     proposed: int = 0
-    problems: list = field(default_factory=list)
-    requests: RequestCounter = field(default_factory=RequestCounter)
-    error: str = ""
-    status: int | None = None
 
-    def __str__(self):
-        text = (f"{self.seen} awards seen on {self.pages} pages: {self.created} new, {self.modified} modified, "
+    def counts(self):
+        return (f"{self.seen} awards seen on {self.pages} pages: {self.created} new, {self.modified} modified, "
                 f"{self.unchanged} unchanged, {self.proposed} proposed as contracts on record, "
                 f"{len(self.problems)} skipped; {self.requests.total} requests")
-        return text + (f"; failed: {self.error}" if self.error else "")
 
 
 def sync_awards(query, *, watch=None, progress=None, page_size=None):
@@ -86,21 +78,13 @@ def sync_awards(query, *, watch=None, progress=None, page_size=None):
                     progress(1)
             page += 1
     except (SourceError, BadAward) as exc:
-        result.outcome, result.error = "failed", str(exc)
-        result.status = getattr(exc, "status", None)
-        if watch is not None:
-            watch.record_failure(timezone.now(), str(exc), status=result.status,
-                                 retry_after=getattr(exc, "retry_after", None), summary=str(result))
-            watch.save()
         logger.info("award sync failed: %s", exc)
-        return result
+        return result.fail(exc, watch)
     if result.created or result.modified:
         queue_rescoring()  # once per run: the draft events were created without post_save
     if watch is not None:
         watch.modified_since = (started - CURSOR_OVERLAP).date()
-        watch.record_success(timezone.now(), str(result), warning="\n".join(result.problems[:50]))
-        watch.save()
-    return result
+    return result.succeed(watch)
 
 
 def _fetch_and_store(row, watch, result):

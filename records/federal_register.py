@@ -8,7 +8,7 @@ document number, so a re-run changes nothing.
 """
 import datetime
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,10 +16,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from records.client import RequestCounter, SourceError, get_json
+from records.client import SourceError, get_json
 from records.entities import build_recogniser, program_scores
 from records.models import RegisterDocument
 from records.names import unique_slug
+from records.runs import SyncResult
 from records.usaspending import BadAward, parse_date
 from timeline.dates import Precision
 from timeline.models import Citation, Event, EventKind, Program, Source, State
@@ -93,20 +94,10 @@ def parse_document(data):
 
 
 @dataclass
-class RegisterSyncResult:
-    outcome: str = "ok"
-    pages: int = 0
-    seen: int = 0
-    created: int = 0
-    problems: list = field(default_factory=list)
-    requests: RequestCounter = field(default_factory=RequestCounter)
-    error: str = ""
-    status: int | None = None
-
-    def __str__(self):
-        text = (f"{self.seen} documents seen on {self.pages} pages: {self.created} new, "
+class RegisterSyncResult(SyncResult):
+    def counts(self):
+        return (f"{self.seen} documents seen on {self.pages} pages: {self.created} new, "
                 f"{len(self.problems)} skipped; {self.requests.total} requests")
-        return text + (f"; failed: {self.error}" if self.error else "")
 
 
 def sync_federal_register(queries, *, watch=None, progress=None, per_page=None):
@@ -148,17 +139,10 @@ def sync_federal_register(queries, *, watch=None, progress=None, per_page=None):
                 if url and not url.startswith(base + "/"):
                     raise BadDocument(f"next_page_url {url!r} leaves {base}")
     except (SourceError, BadDocument) as exc:
-        result.outcome, result.error, result.status = "failed", str(exc), getattr(exc, "status", None)
-        if watch is not None:
-            watch.record_failure(timezone.now(), str(exc), status=result.status,
-                                 retry_after=getattr(exc, "retry_after", None), summary=str(result))
-            watch.save()
-        return result
+        return result.fail(exc, watch)
     if watch is not None:
         watch.published_since = (started - CURSOR_OVERLAP).date()
-        watch.record_success(timezone.now(), str(result), warning="\n".join(result.problems[:50]))
-        watch.save()
-    return result
+    return result.succeed(watch)
 
 
 @transaction.atomic
