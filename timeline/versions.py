@@ -152,18 +152,20 @@ def display_value(instance, field_name, names):
     return str(value)
 
 
-def related_names(kind, rows):
-    """Labels of the public records the rows' foreign keys point to: one query per foreign key."""
-    names = {}
+def referenced_ids(kind, rows):
+    """Yield (model, ids) for each foreign key among the kind's shown fields that the rows set."""
     for name in kind.fields:
         field = kind.model._meta.get_field(name)
-        if not isinstance(field, ForeignKey):
-            continue
-        ids = {getattr(row, field.attname) for row in rows} - {None}
-        if ids:
-            for related in field.related_model.objects.published().filter(pk__in=ids):
-                names[(field.related_model, related.pk)] = str(related)
-    return names
+        if isinstance(field, ForeignKey):
+            ids = {getattr(row, field.attname) for row in rows} - {None}
+            if ids:
+                yield field.related_model, ids
+
+
+def related_names(kind, rows):
+    """Labels of the public records the rows' foreign keys point to: one query per foreign key."""
+    return {(model, related.pk): str(related) for model, ids in referenced_ids(kind, rows)
+            for related in model.objects.published().filter(pk__in=ids)}
 
 
 @dataclass

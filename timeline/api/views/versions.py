@@ -39,14 +39,7 @@ def record_and_kind(kind, key):
 def related_keys(versioned, rows):
     """The public slug (or id, for sources) of every record the rows point to, by (model, id)."""
     keys = {}
-    for name in versioned.fields:
-        field = versioned.model._meta.get_field(name)
-        if not isinstance(field, ForeignKey):
-            continue
-        ids = {getattr(row, field.attname) for row in rows} - {None}
-        if not ids:
-            continue
-        model = field.related_model
+    for model, ids in versions.referenced_ids(versioned, rows):
         lookup = "slug" if any(f.name == "slug" for f in model._meta.fields) else "pk"
         for pk, key in model.objects.published().filter(pk__in=ids).values_list("pk", lookup):
             keys[(model, pk)] = key
