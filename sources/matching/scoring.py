@@ -149,8 +149,8 @@ def names_event_month(months, doc):
     after an event that points back to it ("in April 2025, ICE awarded...") is about it."""
     if doc.date is None:
         return False
-    first, last = (doc.date.year, doc.date.month), ((doc.date_end or doc.date).year, (doc.date_end or doc.date).month)
-    return any(first <= month <= last for month in months)
+    end = doc.date_end or doc.date
+    return any((doc.date.year, doc.date.month) <= month <= (end.year, end.month) for month in months)
 
 
 @dataclass
