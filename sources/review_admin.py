@@ -37,7 +37,8 @@ def explanation_html(explanation):
         when = "no date" if days is None else "within the event's period" if days == 0 else (
             f"{days} days after" if days > 0 else f"{-days} days before")
         named = ", names a month of the event's period" if explanation.get("date_named") else ""
-        rows.append(("date", f"{when}{named} (\u00d7{explanation['date_factor']:.2f})"))
+        change = ", reports a change" if explanation.get("reports_change") and days and days > 0 else ""
+        rows.append(("date", f"{when}{named}{change} (\u00d7{explanation['date_factor']:.2f})"))
     if explanation.get("other_programs"):
         rows.append(("also names", ", ".join(explanation["other_programs"])))
     if explanation.get("model_version") is not None:

@@ -9,7 +9,7 @@ report's. Its coefficients are plain numbers a curator can read (`LearnedModel.d
     probability = model.probability(candidate_features(scored, position))
 
 Thresholds come from cross-validated probabilities: the lowest attach threshold at which the
-attached links reach the target precision, and the highest propose threshold that still puts
+attached links reach the target precision, and a propose threshold (with a margin) that puts
 the right event before curators for REVIEW_RECALL of the reports that have one.
 """
 import math
@@ -26,6 +26,9 @@ FEATURES = (
     "late_unreferenced",  # 1 when the report comes after the event's reporting lag and names no
                        # month of its period: later coverage that does not point back to an event
                        # is usually about something newer
+    "late_change",     # 1 when the report comes after the event's reporting lag and its headline or
+                       # opening reports a change (backs off, renews, sued): news of a newer
+                       # happening in the same story
     "no_date",         # the report or the event has no date
     "other_programs",  # the report names a tracked program the event is not about
     "lead",            # heuristic score minus the best rival's (negative when behind)
@@ -66,6 +69,7 @@ def candidate_features(scored, position):
         "lag": math.log1p(max(days, 0)) if days is not None else 0.0,
         "before": math.log1p(max(-days, 0)) if days is not None else 0.0,
         "late_unreferenced": 1.0 if days is not None and days > 0 and not explanation.get("date_named") else 0.0,
+        "late_change": 1.0 if days is not None and days > 0 and explanation.get("reports_change") else 0.0,
         "no_date": 1.0 if days is None else 0.0,
         "other_programs": 1.0 if explanation.get("other_programs") else 0.0,
         "lead": item.heuristic - max(rivals, default=0.0),
@@ -181,10 +185,13 @@ def attach_threshold_for(probabilities, labels, target_precision):
 
 
 def propose_threshold_for(probabilities, labels, groups, review_recall):
-    """Return (threshold, share of reports kept): the highest threshold that still puts a right
-    event before curators for review_recall of the reports that have one (never below
-    MIN_PROPOSE_PROBABILITY). A report counts by its best right candidate: a second right event
-    (a round-up's) scoring lower changes nothing, so it does not pull the threshold down, which
+    """Return (threshold, share of reports kept): a threshold that puts a right event before
+    curators for review_recall of the reports that have one, halfway between the lowest of
+    those reports' probabilities and the next one down, or at the lowest when all are kept
+    (never below MIN_PROPOSE_PROBABILITY). The margin is for the report that scores a little
+    lower than its fold did: in a feed, earlier reports' headlines join the event's coverage and
+    move its features. A report counts by its best right candidate: a second right event (a
+    round-up's) scoring lower changes nothing, so it does not pull the threshold down, which
     would let unrelated stories into the queue."""
     best = {}
     for probability, label, group in zip(probabilities, labels, groups):
@@ -194,5 +201,6 @@ def propose_threshold_for(probabilities, labels, groups, review_recall):
         return MIN_PROPOSE_PROBABILITY, 0.0
     right = sorted(best.values(), reverse=True)
     keep = max(1, math.ceil(review_recall * len(right)))
-    threshold = max(MIN_PROPOSE_PROBABILITY, right[keep - 1])
+    below = right[keep] if keep < len(right) else right[keep - 1]
+    threshold = max(MIN_PROPOSE_PROBABILITY, (right[keep - 1] + below) / 2)
     return threshold, sum(1 for p in right if p >= threshold) / len(right)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import KIND_WEIGHT
-from sources.matching.text import (is_shouting, months_named, plain_text, raw_words, strip_site_name, terms,
-                                   terms_of_words)
+from sources.matching.text import (is_shouting, months_named, plain_text, raw_words, reports_change, strip_site_name,
+                                   terms, terms_of_words)
 
 # The most of an article the matcher reads, in words. Reading the whole of a feed's usual
 # 250-350 word item (rather than its first 250 words) raised the cross-validated recall of the
@@ -51,6 +51,7 @@ class ReportFeatures:
     body_words: list = None  # the body split by text.raw_words
     article: str = ""        # the whole article_body (copy detection compares it)
     months: frozenset = frozenset()  # the months the headline and article name, {(year, month)}
+    reports_change: bool = False     # its headline or opening reports a change (text.reports_change)
 
     @property
     def segments(self):
@@ -116,7 +117,8 @@ def report_features(doc, gazetteer):
         entities.setdefault(key, 0.85)
     return ReportFeatures(title, body, title_terms, body_terms, vector, entities,
                           gazetteer.implied(set(entities)), doc.published, body_words=body_words,
-                          article=article, months=frozenset(months_named(f"{title}\n{article}")))
+                          article=article, months=frozenset(months_named(f"{title}\n{article}")),
+                          reports_change=reports_change(title, body))
 
 
 # Coverage follows an event by days to weeks, whatever the precision of the event's date: a
@@ -249,6 +251,8 @@ def candidate_features(features, event, statistics):
     date_days_outside, date_factor  how far the report's date is outside the event's period,
                                   and the factor that gives (date_fit())
     date_named                    whether the report names a month of the event's period
+    reports_change                whether its headline or opening reports a change to something
+                                  that already happened (text.reports_change)
     """
     entity_score, matched, implied, other_programs = entity_evidence(
         features.entities, features.implied, event, statistics)
@@ -268,6 +272,7 @@ def candidate_features(features, event, statistics):
         "date_days_outside": days,
         "date_factor": factor,
         "date_named": names_event_month(features.months, event),
+        "reports_change": features.reports_change,
         "other_programs": other_programs,
     }
 

@@ -235,3 +235,28 @@ def months_named(text):
     for year, month in _ISO_DATE.findall(text):
         found.add((int(year), int(month)))
     return found
+
+
+# News of a change to something that already happened: a reversal or a stop, a renewal or a next
+# stage, a lawsuit. General follow-up vocabulary, not any one story's words; words that as often
+# announce a plan itself ("extends", "expands", "cancels") are left out.
+# Plain alternatives between word boundaries: linear time on any text.
+_CHANGE = re.compile(
+    r"\b(?:back(?:s|ed|ing)? (?:off|away|down)|walk(?:s|ed|ing)? back|revers(?:e|es|ed|ing|al)"
+    r"|rescind(?:s|ed|ing)?|abandon(?:s|ed|ing)?|scrap(?:s|ped|ping)?|halt(?:s|ed|ing)?|paus(?:e|es|ed|ing)"
+    r"|suspend(?:s|ed|ing)?|withdr(?:aw|aws|ew|awn|awing)|drop(?:s|ped|ping)?"
+    r"|renew(?:s|ed|ing|al)?|advanc(?:e|es|ed|ing)|mov(?:e|es|ed|ing) (?:forward|ahead)"
+    r"|next (?:phase|generation|stage|step)|resum(?:e|es|ed|ing)"
+    r"|su(?:e|es|ed|ing)|lawsuit|judge|court)\b",
+    re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+OPENING_WORDS = 40
+
+
+def reports_change(title, body):
+    """Whether a report's headline or opening sentence (its first OPENING_WORDS words at most)
+    reports a change to something that already happened: "backs off", "renews", "moves
+    forward", "sued". Long after an event, such a report is news of a newer happening in
+    the same story, not more coverage of the event."""
+    opening = _SENTENCE_END.split(" ".join(body.split()[:OPENING_WORDS]), 1)[0]
+    return bool(_CHANGE.search(" ".join(title.split())) or _CHANGE.search(opening))

@@ -13,7 +13,8 @@ from sources.matching.copies import CopyText
 from sources.matching.furniture import article_text
 from sources.matching.gazetteer import Gazetteer
 from sources.matching.scoring import MAX_HTML_CHARS, MAX_TITLE_CHARS, report_body, report_features
-from sources.matching.text import copy_words, is_shouting, months_named, plain_text, raw_words, strip_site_name, terms
+from sources.matching.text import (copy_words, is_shouting, months_named, plain_text, raw_words, reports_change,
+                                   strip_site_name, terms)
 from sources.sanitize import html_to_text, sanitize_html
 from tests.sources.plain_timeline import ENTITIES
 
@@ -35,6 +36,7 @@ def match_report(text):
 
 
 TEXT_FUNCTIONS = [plain_text, strip_site_name, terms, raw_words, is_shouting, copy_words, article_text, months_named,
+                  lambda text: reports_change(text, text),
                   GAZETTEER.find, clean_text, sanitize_html, html_to_text, canonical_url,
                   lambda text: CopyText.of(text, text).fingerprints(), match_report]
 
@@ -66,7 +68,7 @@ def test_the_matcher_reads_a_capped_amount_of_any_report():
 HOSTILE = st.sampled_from(["<", ">", "&lt;", "&", "&#", "<a ", "<p", "<div class=", "<aside>", "</", "'", '"', "=",
                            " ", "\n", "\t", "|", " - ", "--", "::", "\u2014", "$", "1,", "%", "percent", "U.S.",
                            "-", ".", "ICE", "a", "Read more. ", "<!--", "<![CDATA[", "http://", "?utm_", "#",
-                           "May ", "Sept. 3, ", "2025-", "1st"])
+                           "May ", "Sept. 3, ", "2025-", "1st", "back ", "moves ", "next "])
 REPEATED = st.tuples(st.lists(HOSTILE, min_size=1, max_size=4).map("".join),
                      st.integers(min_value=1, max_value=4000)).map(lambda pair: pair[0] * pair[1])
 

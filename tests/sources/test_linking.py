@@ -87,6 +87,19 @@ def test_the_same_feed_twice_changes_nothing_and_reports_the_stored_links(seed, 
     assert not any(o.created for o in again)
 
 
+@pytest.mark.parametrize("headline, proposed", [
+    ("CBP to extend face matching to cars leaving for Mexico and Canada", True),
+    ("CBP drops plan to extend face matching to cars leaving for Mexico and Canada", False),
+])
+def test_late_news_that_the_plan_was_dropped_is_not_put_to_curators_as_the_plan(seed, feed, headline, proposed):
+    # Six weeks on, the story about the outbound plan is a question for a curator; the same
+    # story opening with news that the plan was dropped reports a newer happening.
+    ingest(feed, item(1, **dict(LATE_OUTBOUND_STORY, title=headline)))
+    plan = Event.objects.get(slug="cbp-outbound-vehicle-photo-plan-disclosed")
+    assert ReportEventLink.objects.filter(event=plan, status=LinkStatus.PROPOSED).exists() is proposed
+    assert not ReportEventLink.objects.filter(status=LinkStatus.ATTACHED).exists()
+
+
 def test_a_rejected_link_is_never_proposed_again(seed, feed, curator):
     ingest(feed, item(1, **LATE_OUTBOUND_STORY))
     proposed = ReportEventLink.objects.filter(status=LinkStatus.PROPOSED).first()

@@ -47,6 +47,19 @@ def test_late_coverage_counts_against_an_event_only_when_it_does_not_point_back_
     assert candidate_features([on_time], 0)["late_unreferenced"] == 0.0
 
 
+def test_late_coverage_that_reports_a_change_is_marked_as_news_of_something_newer():
+    from sources.matching.scoring import Scored
+
+    def late_change(days, change):
+        explanation = {"date_days_outside": days, "date_named": False, "reports_change": change}
+        return candidate_features([Scored(1, "contract", 0.5, explanation)], 0)["late_change"]
+
+    assert late_change(60, True) == 1.0
+    assert late_change(60, False) == 0.0
+    assert late_change(0, True) == 0.0      # within the reporting lag: the change is the event
+    assert late_change(None, True) == 0.0   # no date to tell
+
+
 def test_a_model_survives_its_json_unchanged():
     model = fit_model(synthetic_examples()).model
     again = LearnedModel.from_json(model.as_json(), version=7)
@@ -61,15 +74,18 @@ def test_the_attach_threshold_is_the_lowest_that_keeps_the_target_precision():
     assert attach_threshold_for(probabilities, labels, 0.65)[0] == 0.7  # 3 of the 4 at or above it
 
 
-def test_the_propose_threshold_keeps_the_share_of_reports_asked_for():
+def test_the_propose_threshold_keeps_the_share_of_reports_asked_for_with_a_margin():
+    # Three of the four reports with a right event are kept; the threshold lies halfway between
+    # the third (0.3) and the fourth (0.1), so a report scoring a little under 0.3 is still kept.
     threshold, kept = propose_threshold_for([0.9, 0.5, 0.3, 0.1, 0.05], [1, 1, 1, 1, 0], [1, 2, 3, 4, 5], 0.75)
-    assert threshold == 0.3 and kept == 0.75
+    assert threshold == pytest.approx(0.2) and kept == 0.75
 
 
 def test_a_reports_second_right_event_does_not_lower_the_propose_threshold():
     # Report 1 is a round-up with two right events; the weaker one (0.1) is not what puts the
     # report before curators, its best one (0.9) is.
     probabilities, labels, groups = [0.9, 0.1, 0.6, 0.5, 0.3], [1, 1, 1, 1, 0], [1, 1, 2, 3, 4]
+    # All three reports kept: no lower one to leave a margin towards.
     assert propose_threshold_for(probabilities, labels, groups, 1.0) == (0.5, 1.0)
 
 

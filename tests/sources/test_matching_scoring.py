@@ -100,7 +100,7 @@ def test_every_score_is_explained_by_the_named_features_it_was_computed_from():
     named = candidate_features(features, CONTRACT, timeline.statistics)
     assert set(named) == {"entities", "implied_entities", "entity_score", "text_event", "text_programs",
                           "text_coverage", "text_score", "date_days_outside", "date_factor", "date_named",
-                          "other_programs"}
+                          "reports_change", "other_programs"}
     scored = score_event(features, CONTRACT, timeline.statistics)
     assert scored.score == round(combine(named["text_score"], named["entity_score"], named["date_factor"],
                                          named["other_programs"]), 4)

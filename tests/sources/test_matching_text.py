@@ -1,4 +1,5 @@
-from sources.matching.text import is_shouting, months_named, raw_words, strip_site_name, terms, terms_of_words
+from sources.matching.text import (is_shouting, months_named, raw_words, reports_change, strip_site_name, terms,
+                                   terms_of_words)
 
 
 def test_it_keeps_an_acronym_apart_from_the_ordinary_word():
@@ -81,3 +82,17 @@ def test_it_finds_the_months_a_text_names_with_their_year():
     assert months_named(text) == {(2025, 4), (2024, 9), (2025, 6), (2023, 3)}
     assert months_named("Published in May. 2,025 people came.") == set()
     assert months_named("x" * 5_000 + " June " * 5_000) == set()
+
+
+def test_it_tells_a_headline_or_opening_that_reports_a_change():
+    assert reports_change("Agency backs off its plan to list people as dead", "")
+    assert reports_change("Agency quietly renews its data contract", "")
+    assert reports_change("A quiet week", "The department is moving forward with the next phase. It said more.")
+    assert reports_change("Court hears the case", "")
+    # Only the opening sentence counts: a change mentioned further down is background.
+    assert not reports_change("Agency signs a data contract", "It will build a platform. Critics want it reversed.")
+    assert not reports_change("Agency signs a data contract", "It will build a platform " + "on time " * 40 + "renewed")
+    # Whole words only: "issued" is not "sued", "advancement" is not "advance"; words that as
+    # often announce a plan itself are not listed.
+    assert not reports_change("Agency issued guidance on advancement", "")
+    assert not reports_change("CBP to extend face matching to cars leaving", "It expands a pilot.")

@@ -50,14 +50,18 @@ def test_migration_0005_recomputes_the_fingerprints_stored_by_the_earlier_scheme
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0010_ships_the_refitted_model_unless_curators_have_fitted_their_own():
+@pytest.mark.parametrize("before, after", [
+    (("sources", "0009_l18b_report_url_and_prose_fingerprints"),
+     ("sources", "0010_l18c_date_reference_and_report_level_review")),
+    (("sources", "0010_l18c_date_reference_and_report_level_review"),
+     ("sources", "0011_l18d_late_change_and_propose_margin")),
+], ids=["0010", "0011"])
+def test_a_refit_migration_ships_the_refitted_model_unless_curators_have_fitted_their_own(before, after):
     import json
     from pathlib import Path
 
     from sources.models import MatcherModel
 
-    before, after = ("sources", "0009_l18b_report_url_and_prose_fingerprints"), \
-        ("sources", "0010_l18c_date_reference_and_report_level_review")
     shipped_file = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "matcher_model.json").read_text())
     parameters = {key: shipped_file[key] for key in
                   ("coefficients", "intercept", "means", "scales", "attach_threshold", "propose_threshold")}

@@ -208,3 +208,13 @@ def test_the_explanation_says_when_late_coverage_names_a_month_of_the_event():
     late = {"date_days_outside": 120, "date_factor": 0.33}
     assert "120 days after, names a month of the event" in explanation_html(dict(late, date_named=True))
     assert "names a month" not in explanation_html(dict(late, date_named=False))
+
+
+def test_the_explanation_says_when_late_coverage_reports_a_change():
+    from sources.review_admin import explanation_html
+
+    assert "120 days after, reports a change" in explanation_html(
+        {"date_days_outside": 120, "date_factor": 0.33, "reports_change": True})
+    # Within the event's period a change is the event itself: nothing to flag.
+    assert "reports a change" not in explanation_html(
+        {"date_days_outside": 0, "date_factor": 1.0, "reports_change": True})
