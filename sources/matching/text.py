@@ -239,15 +239,16 @@ def months_named(text):
 
 # News of a change to something that already happened: a reversal or a stop, a renewal or a next
 # stage, a lawsuit. General follow-up vocabulary, not any one story's words; words that as often
-# announce a plan itself ("extends", "expands", "cancels") are left out.
+# announce a plan itself ("extends", "expands", "cancels") or say nothing of a change ("in
+# advance", "court filings show") are left out.
 # Plain alternatives between word boundaries: linear time on any text.
 _CHANGE = re.compile(
     r"\b(?:back(?:s|ed|ing)? (?:off|away|down)|walk(?:s|ed|ing)? back|revers(?:e|es|ed|ing|al)"
     r"|rescind(?:s|ed|ing)?|abandon(?:s|ed|ing)?|scrap(?:s|ped|ping)?|halt(?:s|ed|ing)?|paus(?:e|es|ed|ing)"
     r"|suspend(?:s|ed|ing)?|withdr(?:aw|aws|ew|awn|awing)|drop(?:s|ped|ping)?"
-    r"|renew(?:s|ed|ing|al)?|advanc(?:e|es|ed|ing)|mov(?:e|es|ed|ing) (?:forward|ahead)"
+    r"|renew(?:s|ed|ing|al)?|advanc(?:es|ed|ing)|mov(?:e|es|ed|ing) (?:forward|ahead)"
     r"|next (?:phase|generation|stage|step)|resum(?:e|es|ed|ing)"
-    r"|su(?:e|es|ed|ing)|lawsuit|judge|court)\b",
+    r"|su(?:e|es|ed|ing)|lawsuit|judge)\b",
     re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 OPENING_WORDS = 40
