@@ -1,6 +1,8 @@
 """Ship the refitted starting model (fixtures/matcher_model.json): the learned matcher now also
-weighs whether coverage long after an event reports a change (late_change), and its propose
-threshold keeps a margin below the lowest right report it must keep.
+weighs whether coverage long after an event reports a change (late_change), no longer weighs
+similarity to the event's coverage apart from the hand-weighted score (text_coverage, whose
+fitted weight was negative), and its propose threshold keeps a margin below the lowest right
+report it must keep.
 
 As in 0010: a database whose active version is still a shipped one gets the new one as a new
 active version (the old one stays, to roll back to); a version fitted from curators' decisions

@@ -1,11 +1,12 @@
 """The learned matcher: features, probabilities, thresholds chosen for a target precision."""
+import math
 import random
 
 import pytest
 
 from sources.matching import ReportDoc
-from sources.matching.learned import (FEATURES, Example, LearnedModel, NotEnoughDecisions, attach_threshold_for,
-                                      candidate_features, fit_model, propose_threshold_for)
+from sources.matching.learned import (FEATURES, RETIRED_FEATURES, Example, LearnedModel, NotEnoughDecisions,
+                                      attach_threshold_for, candidate_features, fit_model, propose_threshold_for)
 from tests.sources.plain_timeline import CONTRACT, plain_timeline
 
 
@@ -60,6 +61,15 @@ def test_late_coverage_that_reports_a_change_is_marked_as_news_of_something_newe
     assert late_change(None, True) == 0.0   # no date to tell
 
 
+def test_an_earlier_version_weighing_a_retired_feature_scores_as_it_did():
+    from sources.matching.scoring import Scored
+
+    explanation = {"text_coverage": 0.6, "date_days_outside": 0}
+    features = candidate_features([Scored(1, "contract", 0.5, explanation)], 0)
+    earlier = LearnedModel({"text_coverage": 1.0}, 0.0, {"text_coverage": 0.0}, {"text_coverage": 1.0}, 0.9, 0.3)
+    assert earlier.probability(features) == pytest.approx(1 / (1 + math.exp(-0.6)))
+
+
 def test_a_model_survives_its_json_unchanged():
     model = fit_model(synthetic_examples()).model
     again = LearnedModel.from_json(model.as_json(), version=7)
@@ -103,6 +113,7 @@ def test_the_matcher_with_a_model_scores_probabilities_and_explains_them():
                                      published=CONTRACT.date))
     top = result.scored[0]
     assert top.slug == CONTRACT.slug and 0 <= top.score <= 1
-    assert top.explanation["model_version"] == 3 and set(top.explanation["features"]) == set(FEATURES)
+    # Every feature the model weighs, and those earlier versions weighed (a rollback scores alike).
+    assert top.explanation["model_version"] == 3 and set(top.explanation["features"]) == set(FEATURES) | RETIRED_FEATURES
     assert top.explanation["heuristic_score"] == round(top.heuristic, 4)
     assert timeline.matcher.attach_threshold == model.attach_threshold
