@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import nh3
 
-from sources.matching.text import plain_text
+from sources.matching.text import plain_text, split_sentences
 
 # Elements whose whole content is page furniture, never the article.
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "form", "script", "style", "noscript",
@@ -72,22 +72,6 @@ def _has_structure(content):
             return True
         equals = content.find("=", equals + 1)
     return False
-
-
-# Where one sentence ends and the next begins: the punctuation, then the spaces (split after
-# the punctuation). Starting with a character class lets the regex engine skip ahead in C.
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\"'\u201c])")
-
-
-def _sentences(line):
-    """Split a line into sentences at whitespace after . ! or ? that precedes a capital, a digit
-    or a quote (the whitespace is dropped)."""
-    parts, start = [], 0
-    for match in _SENTENCE_END.finditer(line):
-        parts.append(line[start:match.start() + 1])
-        start = match.end()
-    parts.append(line[start:])
-    return parts
 
 
 class _Node:
@@ -185,7 +169,7 @@ def _drop_furniture_blocks(text):
         line = " ".join(line.split())
         if not line:
             continue
-        sentences = [s for s in _sentences(line) if s and not _names_site_chrome(s)]
+        sentences = [s for s in split_sentences(line) if s and not _names_site_chrome(s)]
         if sentences:
             kept.append(" ".join(sentences))
     return "\n".join(kept)

@@ -66,6 +66,7 @@ def candidate_features(scored, position):
     explanation = item.explanation
     rivals = [s.heuristic for i, s in enumerate(scored) if i != position]
     days = explanation.get("date_days_outside")
+    late = days is not None and days > 0  # after the event's reporting lag
     return {
         "heuristic": item.heuristic,
         "entity_score": explanation.get("entity_score", 0.0),
@@ -74,8 +75,8 @@ def candidate_features(scored, position):
         "text_coverage": explanation.get("text_coverage", 0.0),
         "lag": math.log1p(max(days, 0)) if days is not None else 0.0,
         "before": math.log1p(max(-days, 0)) if days is not None else 0.0,
-        "late_unreferenced": 1.0 if days is not None and days > 0 and not explanation.get("date_named") else 0.0,
-        "late_change": 1.0 if days is not None and days > 0 and explanation.get("reports_change") else 0.0,
+        "late_unreferenced": 1.0 if late and not explanation.get("date_named") else 0.0,
+        "late_change": 1.0 if late and explanation.get("reports_change") else 0.0,
         "no_date": 1.0 if days is None else 0.0,
         "other_programs": 1.0 if explanation.get("other_programs") else 0.0,
         "lead": item.heuristic - max(rivals, default=0.0),

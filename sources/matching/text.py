@@ -210,6 +210,22 @@ def strip_site_name(title):
     return stripped if len(stripped.split()) >= 3 else title
 
 
+# Where one sentence ends and the next begins: the punctuation, then the spaces (split after
+# the punctuation). Starting with a character class lets the regex engine skip ahead in C.
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\"'\u201c])")
+
+
+def split_sentences(line):
+    """Split a line into sentences at whitespace after . ! or ? that precedes a capital, a digit
+    or a quote (the whitespace is dropped)."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(line):
+        parts.append(line[start:match.start() + 1])
+        start = match.end()
+    parts.append(line[start:])
+    return parts
+
+
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, start=1)}
@@ -250,7 +266,6 @@ _CHANGE = re.compile(
     r"|next (?:phase|generation|stage|step)|resum(?:e|es|ed|ing)"
     r"|su(?:e|es|ed|ing)|lawsuit|judge)\b",
     re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 OPENING_WORDS = 40
 
 
@@ -259,5 +274,5 @@ def reports_change(title, body):
     reports a change to something that already happened: "backs off", "renews", "moves
     forward", "sued". Long after an event, such a report is news of a newer happening in
     the same story, not more coverage of the event."""
-    opening = _SENTENCE_END.split(" ".join(body.split()[:OPENING_WORDS]), 1)[0]
+    opening = split_sentences(" ".join(body.split()[:OPENING_WORDS]))[0]
     return bool(_CHANGE.search(" ".join(title.split())) or _CHANGE.search(opening))
